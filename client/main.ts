@@ -1,0 +1,87 @@
+// Entry point of the chat page: finds the page's elements and wires the connection, the question box,
+// the conversation, the status bar and the speech viewer together.
+
+import { PROTOCOL_LIMITS, type ServerFrame } from '../server/core/protocol.ts';
+import { ChatConnection, defaultSocketUrl } from './chat-connection.ts';
+import { Conversation } from './conversation.ts';
+import { requireElement } from './dom.ts';
+import { QuestionForm } from './question-form.ts';
+import { SpeechViewer } from './speech-viewer.ts';
+import { StatusBar } from './status-bar.ts';
+
+function start(): void {
+  const viewer = new SpeechViewer({ dialog: requireElement('speech-viewer', HTMLDialogElement) });
+  const status = new StatusBar({
+    root: requireElement('status', HTMLElement),
+    connectionText: requireElement('connection-text', HTMLElement),
+    connectionDetail: requireElement('connection-detail', HTMLElement),
+    modeText: requireElement('mode-text', HTMLElement),
+    corpusText: requireElement('corpus-text', HTMLElement),
+    lexicalNotice: requireElement('lexical-notice', HTMLElement),
+    retryButton: requireElement('retry-now', HTMLButtonElement),
+  });
+
+  let nextId = 1;
+  const ask = (question: string): void => {
+    const id = `c${nextId++}`;
+    const delivery = connection.ask({ type: 'ask', id, question, topK: PROTOCOL_LIMITS.defaultTopK });
+    conversation.addQuestion(id, question, delivery);
+  };
+
+  const conversation = new Conversation({
+    log: requireElement('conversation', HTMLElement),
+    emptyState: document.getElementById('empty-state'),
+    onOpenCitation: (request) => viewer.open(request),
+    onRetry: (question) => ask(question),
+  });
+
+  const form = new QuestionForm({
+    form: requireElement('question-form', HTMLFormElement),
+    textarea: requireElement('question', HTMLTextAreaElement),
+    hint: requireElement('question-hint', HTMLElement),
+    onSubmit: (question) => ask(question),
+  });
+
+  const connection = new ChatConnection({
+    url: defaultSocketUrl(),
+    onFrame: (frame: ServerFrame) => {
+      switch (frame.type) {
+        case 'ready':
+          status.setMode(frame.mode);
+          status.setCorpus(frame.speeches, frame.paragraphs);
+          break;
+        case 'mode':
+          status.setMode(frame.mode);
+          break;
+        case 'answer':
+          conversation.showAnswer(frame);
+          break;
+        case 'error':
+          conversation.showError(frame);
+          break;
+      }
+    },
+    onStateChange: (state, detail) => {
+      status.setConnection(state, detail);
+      form.setOnline(state === 'connected' || state === 'connecting');
+      conversation.setOnline(state === 'connected');
+    },
+    onDelivery: (id, delivery) => conversation.setDelivery(id, delivery),
+    onBadFrame: (error) => console.warn('Ignored a malformed frame from the server:', error),
+  });
+
+  requireElement('retry-now', HTMLButtonElement).addEventListener('click', () => connection.retryNow());
+  // The browser knows before our backoff timer does that the network is back.
+  window.addEventListener('online', () => connection.retryNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') connection.retryNow();
+  });
+
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-example-question]')) {
+    button.addEventListener('click', () => form.ask(button.dataset.exampleQuestion ?? button.textContent ?? ''));
+  }
+
+  connection.connect();
+}
+
+start();

@@ -1,0 +1,118 @@
+// The configuration: every setting, its default, and its check, in one place. Only entry points call
+// `loadConfig`, with the process environment; nothing else reads it.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from './core/errors.ts';
+
+/** The project folder (the parent of `server/`). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every setting of the product. */
+export interface Config {
+  host: string;
+  port: number;
+  corpusDir: string;
+  indexDir: string;
+  /** The built chat window. */
+  clientDir: string;
+  /** Which embedding model to use, if any. */
+  model: ModelSource;
+  modelCacheDir: string;
+  modelQuantized: boolean;
+  allowRemoteModels: boolean;
+  /** Seconds between attempts to load the model after a failure; 0 never retries. */
+  modelRetrySeconds: number;
+  /** The cosine at which a dense match alone is enough to answer (model-specific). */
+  denseMinScore: number;
+}
+
+/** Where the embedding model comes from. */
+export type ModelSource =
+  /** Keyword retrieval only (`MODEL_ID=none`). */
+  | { kind: 'none' }
+  /** Downloaded once from the Hugging Face Hub into the cache, then read from it. */
+  | { kind: 'hub'; id: string }
+  /** A local folder, fully offline (`MODEL_DIR`); `id` is MODEL_ID when set, else the folder's name. */
+  | { kind: 'folder'; dir: string; id: string | null };
+
+/** The defaults, in one block. Paths are relative to the project folder. */
+export const DEFAULTS = {
+  HOST: '127.0.0.1',
+  PORT: '3000',
+  CORPUS_DIR: 'corpus',
+  INDEX_DIR: 'index',
+  CLIENT_DIR: 'client/dist',
+  MODEL_ID: 'Xenova/all-MiniLM-L6-v2',
+  MODEL_DIR: '',
+  MODEL_CACHE_DIR: '.cache/models',
+  MODEL_QUANTIZED: 'true',
+  ALLOW_REMOTE_MODELS: 'true',
+  MODEL_RETRY_SECONDS: '300',
+  DENSE_MIN_SCORE: '0.45',
+} as const;
+
+/** The names of every setting, as environment variables. */
+export type ConfigKey = keyof typeof DEFAULTS;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function invalid(key: ConfigKey, expected: string, got: string): AppError {
+  return new AppError('config_invalid', `${key}: expected ${expected}, got "${got}"`);
+}
+
+function integerIn(key: ConfigKey, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw invalid(key, `an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+function numberIn(key: ConfigKey, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw invalid(key, `a number from ${min} to ${max}`, raw);
+  return value;
+}
+
+function flag(key: ConfigKey, raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw invalid(key, 'true or false', raw);
+}
+
+/**
+ * Reads the configuration from environment variables, with the defaults above for unset or empty ones.
+ * @throws AppError `config_invalid` naming the bad key.
+ */
+export function loadConfig(env: Env): Config {
+  const get = (key: ConfigKey): string => {
+    const value = env[key];
+    return value === undefined || value.trim() === '' ? DEFAULTS[key] : value.trim();
+  };
+  const dir = (key: ConfigKey): string => path.resolve(PROJECT_ROOT, get(key));
+  const host = get('HOST');
+  if (!/^[\w.:-]+$/.test(host)) throw invalid('HOST', 'a host name or IP address', host);
+  const modelId = get('MODEL_ID');
+  if (modelId !== 'none' && !/^[\w.-]+(\/[\w.-]+)?$/.test(modelId)) throw invalid('MODEL_ID', 'a model id like owner/name, or none', modelId);
+  const modelDir = get('MODEL_DIR');
+  const explicitId = (env.MODEL_ID ?? '').trim() !== '';
+  const model: ModelSource =
+    modelDir !== ''
+      ? { kind: 'folder', dir: path.resolve(PROJECT_ROOT, modelDir), id: explicitId && modelId !== 'none' ? modelId : null }
+      : modelId === 'none'
+        ? { kind: 'none' }
+        : { kind: 'hub', id: modelId };
+  return {
+    host,
+    port: integerIn('PORT', get('PORT'), 0, 65535),
+    corpusDir: dir('CORPUS_DIR'),
+    indexDir: dir('INDEX_DIR'),
+    clientDir: dir('CLIENT_DIR'),
+    model,
+    modelCacheDir: dir('MODEL_CACHE_DIR'),
+    modelQuantized: flag('MODEL_QUANTIZED', get('MODEL_QUANTIZED')),
+    allowRemoteModels: flag('ALLOW_REMOTE_MODELS', get('ALLOW_REMOTE_MODELS')),
+    modelRetrySeconds: integerIn('MODEL_RETRY_SECONDS', get('MODEL_RETRY_SECONDS'), 0, 86_400),
+    denseMinScore: numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
+  };
+}

@@ -1,0 +1,74 @@
+// The domain types of the pure core and the interfaces it needs from adapters (Embedder, VectorStore).
+
+/** Metadata of one speech, as kept beside its text in `corpus/`. */
+export interface SpeechMeta {
+  /** Safe id, also the file stem in `corpus/` (lowercase letters, digits, dashes). */
+  id: string;
+  title: string;
+  speaker: string;
+  /** The speaker's role, e.g. "Director General, International Organization for Migration". */
+  role: string;
+  event: string;
+  /** ISO date `YYYY-MM-DD`. */
+  date: string;
+  place: string;
+  /** Where the text came from (a URL or file name); may be empty. */
+  source: string;
+}
+
+/** One content paragraph of a speech as a reader sees it. */
+export interface Paragraph {
+  /** 1-based number among the speech's content paragraphs. */
+  n: number;
+  /** The paragraph text, verbatim but for joined page breaks, folded line wraps and removed markup. */
+  text: string;
+  /** Offset of the paragraph's first character in the original text. */
+  start: number;
+  /** Offset just past the paragraph's last character in the original text. */
+  end: number;
+}
+
+/** A speech: its metadata and its content paragraphs. */
+export interface Speech {
+  meta: SpeechMeta;
+  paragraphs: Paragraph[];
+}
+
+/** A paragraph addressed within the corpus; the unit of retrieval. */
+export interface Passage {
+  /** Stable key `speechId#n`. */
+  key: string;
+  speechId: string;
+  paragraph: number;
+  text: string;
+}
+
+/** Turns texts into unit-length vectors. Implemented by the transformers adapter and by fakes in tests. */
+export interface Embedder {
+  /** The model id recorded in the index, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  readonly modelId: string;
+  /** Length of every vector it returns. */
+  readonly dimension: number;
+  /** Embeds texts in order; each vector is L2-normalised. */
+  embed(texts: readonly string[]): Promise<number[][]>;
+}
+
+/** One nearest-neighbour hit. */
+export interface VectorHit {
+  key: string;
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+}
+
+/** A read-only nearest-neighbour store over passage vectors. */
+export interface VectorStore {
+  readonly modelId: string;
+  readonly dimension: number;
+  /** Number of vectors held. */
+  readonly size: number;
+  /** The `topK` passages closest to `vector`, best first. */
+  query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
+}
+
+/** Which retrieval is answering: BM25 only, or BM25 fused with dense vectors. */
+export type RetrievalMode = 'lexical' | 'hybrid';

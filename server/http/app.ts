@@ -1,0 +1,66 @@
+// The express application: the chat page, the JSON API, and JSON errors for everything that fails.
+
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppError } from '../core/errors.ts';
+import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
+import type { QaService } from '../qa-service.ts';
+import { httpErrorOf } from './error-response.ts';
+
+/** What {@link createApp} needs. */
+export interface AppDeps {
+  service: QaService;
+  /** The built chat window (`client/dist`). */
+  clientDir: string;
+  log?: Logger;
+}
+
+/** Builds the express app. It does not listen; see `startServer`. */
+export function createApp(deps: AppDeps): express.Express {
+  const log = deps.log ?? SILENT_LOGGER;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    next();
+  });
+
+  app.get('/api/health', (_req, res) => {
+    res.json(deps.service.status());
+  });
+  app.get('/api/speeches', (_req, res) => {
+    res.json(deps.service.listSpeeches());
+  });
+  app.get('/api/speeches/:id', (req, res) => {
+    res.json(deps.service.getSpeech(String(req.params.id)));
+  });
+  app.use('/api', (req) => {
+    throw new AppError('not_found', `no API route ${req.method} ${req.path}`);
+  });
+
+  app.use(express.static(deps.clientDir, { index: 'index.html', fallthrough: true }));
+  app.use((req) => {
+    throw new AppError('not_found', `nothing at ${req.path}`);
+  });
+
+  // Express recognises error handlers by their four parameters.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = httpErrorOf(normaliseExpressError(error), log);
+    res.status(status).json(body);
+  });
+  return app;
+}
+
+/** Errors raised by express itself (a malformed URL, a body parser) carry an HTTP status; map them to our codes. */
+function normaliseExpressError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status === 404 ? 'not_found' : 'bad_request', (error as Error).message ?? 'bad request');
+  }
+  return error;
+}

@@ -1,0 +1,133 @@
+// The chat WebSocket at `/ws`: greets with `ready`, answers `ask` frames, and turns every bad frame into an
+// `error` frame without closing the connection. Slow or abusive clients are limited on their own.
+
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { AppError } from '../core/errors.ts';
+import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
+import { parseClientFrame, PROTOCOL_LIMITS, type ServerFrame } from '../core/protocol.ts';
+import type { QaService } from '../qa-service.ts';
+import { errorFrameOf } from './error-response.ts';
+import { TokenBucket, type RateLimit } from './rate-limiter.ts';
+
+/** Limits of one connection. */
+export interface ChatSocketLimits {
+  rate: RateLimit;
+  /** Questions of one connection being answered at once; more are refused with `rate_limited`. */
+  maxInFlight: number;
+  /** A client that lets this many bytes pile up unread is disconnected. */
+  maxBufferedBytes: number;
+  /** Ping interval; a client that misses a pong is disconnected. */
+  heartbeatMs: number;
+}
+
+/** Defaults for {@link ChatSocketLimits}. */
+export const DEFAULT_CHAT_SOCKET_LIMITS: ChatSocketLimits = {
+  rate: { burst: 20, perSecond: 5 },
+  maxInFlight: 4,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  heartbeatMs: 30_000,
+};
+
+/** What {@link attachChatSocket} needs. */
+export interface ChatSocketDeps {
+  service: QaService;
+  log?: Logger;
+  limits?: Partial<ChatSocketLimits>;
+}
+
+/** Handles WebSocket upgrades at `/ws` on `server`. Returns a function that closes every connection. */
+export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(): void } {
+  const log = deps.log ?? SILENT_LOGGER;
+  const limits = { ...DEFAULT_CHAT_SOCKET_LIMITS, ...deps.limits };
+  // Frames between maxFrameBytes and this get a `too_long` answer; beyond it ws closes the connection (1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const send = (ws: WebSocket, frame: ServerFrame) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+      log.warn('socket: disconnecting a client that does not read its answers');
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(frame));
+  };
+
+  const unsubscribe = deps.service.onModeChange((mode) => {
+    for (const ws of wss.clients) send(ws, { type: 'mode', mode });
+  });
+
+  wss.on('connection', (ws) => {
+    const bucket = new TokenBucket(limits.rate);
+    let inFlight = 0;
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', (error) => log.warn(`socket: ${error.message}`));
+    const { mode, speeches, paragraphs } = deps.service.status();
+    send(ws, { type: 'ready', mode, speeches, paragraphs });
+
+    ws.on('message', async (data: RawData, isBinary: boolean) => {
+      let requestId: string | null = null;
+      try {
+        if (isBinary) throw new AppError('bad_request', 'binary frames are not accepted; send JSON text');
+        const text = rawToText(data);
+        if (text.length > PROTOCOL_LIMITS.maxFrameBytes) throw new AppError('too_long', `frame is over ${PROTOCOL_LIMITS.maxFrameBytes} bytes`);
+        const frame = parseClientFrame(text);
+        requestId = frame.id;
+        if (!bucket.take()) throw new AppError('rate_limited', 'too many questions; wait a moment', { requestId });
+        if (inFlight >= limits.maxInFlight) {
+          throw new AppError('rate_limited', `at most ${limits.maxInFlight} questions at once`, { requestId });
+        }
+        inFlight += 1;
+        try {
+          const answer = await deps.service.ask(frame.question, { topK: frame.topK });
+          send(ws, { type: 'answer', id: frame.id, ...answer });
+        } finally {
+          inFlight -= 1;
+        }
+      } catch (error) {
+        send(ws, errorFrameOf(error, log, requestId));
+      }
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+function rawToText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

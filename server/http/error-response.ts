@@ -1,0 +1,53 @@
+// The one place where an error becomes an HTTP status and body, or a socket `error` frame.
+
+import { toAppError, type ErrorCode } from '../core/errors.ts';
+import type { ErrorFrame, WireErrorCode } from '../core/protocol.ts';
+import type { Logger } from '../core/logger.ts';
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  bad_json: 400,
+  bad_request: 400,
+  too_long: 413,
+  rate_limited: 429,
+  not_found: 404,
+  internal: 500,
+  config_invalid: 500,
+  model_unavailable: 503,
+  index_invalid: 500,
+  corpus_invalid: 500,
+};
+
+const SERVER_SIDE: ReadonlySet<ErrorCode> = new Set(['internal', 'config_invalid', 'index_invalid', 'corpus_invalid']);
+
+/** The JSON body of an HTTP error. */
+export interface HttpErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** Turns anything thrown into an HTTP status and body; server-side failures are logged, not shown. */
+export function httpErrorOf(value: unknown, log: Logger): { status: number; body: HttpErrorBody } {
+  const error = toAppError(value);
+  if (SERVER_SIDE.has(error.code)) {
+    log.error(`http: ${error.code}: ${error.message}`);
+    return { status: HTTP_STATUS[error.code], body: { error: { code: error.code, message: 'internal error' } } };
+  }
+  return { status: HTTP_STATUS[error.code], body: { error: { code: error.code, message: error.message } } };
+}
+
+/** Turns anything thrown into a socket `error` frame; codes outside the wire set become `bad_request` or `internal`. */
+export function errorFrameOf(value: unknown, log: Logger, requestId: string | null = null): ErrorFrame {
+  const error = toAppError(value);
+  const id = error.requestId ?? requestId;
+  switch (error.code) {
+    case 'bad_json':
+    case 'bad_request':
+    case 'too_long':
+    case 'rate_limited':
+      return { type: 'error', id, code: error.code satisfies WireErrorCode, message: error.message };
+    case 'not_found':
+      return { type: 'error', id, code: 'bad_request', message: error.message };
+    default:
+      log.error(`socket: ${error.code}: ${error.message}`);
+      return { type: 'error', id, code: 'internal', message: 'internal error; the question could not be answered' };
+  }
+}

@@ -1,0 +1,65 @@
+// Test fixtures shared by integration tests: a temporary copy of the corpus, the tiny model, the dev questions.
+
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadTransformersEmbedder } from '../../server/adapters/transformers-embedder.ts';
+import { PROJECT_ROOT } from '../../server/config.ts';
+import type { Embedder } from '../../server/core/types.ts';
+import { writeTinyModel } from '../../scripts/tiny-model.ts';
+
+/** A temporary project-like folder with its own corpus and index. */
+export interface Workspace {
+  root: string;
+  corpusDir: string;
+  indexDir: string;
+  remove(): Promise<void>;
+}
+
+/** Copies the project's corpus into a fresh temporary folder. */
+export async function createWorkspace(): Promise<Workspace> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'idm-chat-'));
+  const corpusDir = path.join(root, 'corpus');
+  const indexDir = path.join(root, 'index');
+  await cp(path.join(PROJECT_ROOT, 'corpus'), corpusDir, { recursive: true });
+  await mkdir(indexDir);
+  return { root, corpusDir, indexDir, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Every lowercase word of the corpus texts: the tiny model's vocabulary, so it behaves as a bag of words. */
+export async function corpusWords(corpusDir: string): Promise<string[]> {
+  const words = new Set<string>();
+  for (const entry of await readdir(corpusDir)) {
+    if (!entry.endsWith('.txt')) continue;
+    for (const word of (await readFile(path.join(corpusDir, entry), 'utf8')).toLowerCase().match(/[a-z]+/g) ?? []) words.add(word);
+  }
+  return [...words].sort();
+}
+
+/** Writes the tiny model into `<root>/tiny-model` and returns a loader using the real transformers.js path. */
+export async function createTinyModelLoader(
+  workspace: Workspace,
+  options: { dimension?: number } = {},
+): Promise<{ modelDir: string; load: () => Promise<Embedder> }> {
+  const modelDir = path.join(workspace.root, 'tiny-model');
+  await writeTinyModel(modelDir, { dimension: options.dimension ?? 64, vocabulary: await corpusWords(workspace.corpusDir) });
+  return {
+    modelDir,
+    load: () => loadTransformersEmbedder({ modelDir, cacheDir: path.join(workspace.root, 'cache'), allowRemote: false }),
+  };
+}
+
+/** One development question (`../shared/eval/dev-questions.json`). */
+export interface DevQuestion {
+  id: string;
+  kind: 'keyword' | 'paraphrase' | 'unanswerable';
+  speech: string | null;
+  question: string;
+  answer_quote: string | null;
+}
+
+/** The shared development questions, read from beside the checkout. */
+export async function readDevQuestions(): Promise<DevQuestion[]> {
+  const file = path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.json');
+  return JSON.parse(await readFile(file, 'utf8')) as DevQuestion[];
+}

@@ -1,0 +1,104 @@
+// Test doubles shared by unit tests: a bag-of-words fake Embedder with a synonym table, an in-memory VectorStore and a seeded PRNG.
+
+import type { Embedder, VectorHit, VectorStore } from '../../server/core/types.ts';
+
+/** Words the fake embedder ignores, so short function words do not make unrelated texts look alike. */
+const FAKE_STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'their', 'they', 'how', 'what', 'who', 'our', 'are', 'this', 'that', 'from', 'into', 'does', 'do', 'is', 'of', 'to', 'in', 'on', 'we', 'it', 'a', 'an']);
+
+/** FNV-1a hash of a string, as an unsigned 32-bit integer. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/**
+ * A deterministic bag-of-words embedder: lowercases, keeps words of 3+ letters that are not in a small stop
+ * list, maps each through a synonym table to a canonical word, and adds 1 to the dimension the canonical
+ * word hashes to. The vector is then L2-normalised (an empty text gives the zero vector).
+ * Two texts whose words are synonyms therefore embed to the same direction even when they share no word.
+ */
+export class FakeEmbedder implements Embedder {
+  readonly modelId: string;
+  readonly dimension: number;
+  readonly #synonyms: ReadonlyMap<string, string>;
+  /** Every batch passed to {@link embed}, in call order. */
+  readonly calls: string[][] = [];
+
+  constructor(options: { synonyms?: Record<string, string>; dimension?: number; modelId?: string } = {}) {
+    this.dimension = options.dimension ?? 64;
+    this.modelId = options.modelId ?? 'fake/bag-of-words';
+    this.#synonyms = new Map(Object.entries(options.synonyms ?? {}));
+  }
+
+  /** The canonical words the fake sees in a text (after stop words and synonyms). */
+  wordsOf(text: string): string[] {
+    return (text.toLowerCase().match(/[a-z]+/g) ?? [])
+      .filter((word) => word.length >= 3 && !FAKE_STOP_WORDS.has(word))
+      .map((word) => this.#synonyms.get(word) ?? word);
+  }
+
+  embedOne(text: string): number[] {
+    const vector = new Array<number>(this.dimension).fill(0);
+    for (const word of this.wordsOf(text)) {
+      const slot = fnv1a(word) % this.dimension;
+      vector[slot] = (vector[slot] ?? 0) + 1;
+    }
+    const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+    return norm > 0 ? vector.map((x) => x / norm) : vector;
+  }
+
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    this.calls.push([...texts]);
+    return texts.map((text) => this.embedOne(text));
+  }
+}
+
+/** An exact nearest-neighbour store over a fixed set of vectors, scored by dot product (unit vectors: cosine). */
+export class FakeVectorStore implements VectorStore {
+  readonly modelId: string;
+  readonly dimension: number;
+  readonly #entries: ReadonlyArray<{ key: string; vector: readonly number[] }>;
+
+  constructor(modelId: string, dimension: number, entries: ReadonlyArray<{ key: string; vector: readonly number[] }>) {
+    this.modelId = modelId;
+    this.dimension = dimension;
+    this.#entries = entries;
+  }
+
+  /** Embeds every text with `embedder` and stores it under its key. */
+  static async build(embedder: Embedder, texts: ReadonlyArray<{ key: string; text: string }>): Promise<FakeVectorStore> {
+    const vectors = await embedder.embed(texts.map((t) => t.text));
+    return new FakeVectorStore(
+      embedder.modelId,
+      embedder.dimension,
+      texts.map((t, i) => ({ key: t.key, vector: vectors[i] ?? [] })),
+    );
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  async query(vector: readonly number[], topK: number): Promise<VectorHit[]> {
+    return this.#entries
+      .map(({ key, vector: stored }) => ({ key, score: stored.reduce((sum, x, i) => sum + x * (vector[i] ?? 0), 0) }))
+      .sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))
+      .slice(0, topK);
+  }
+}
+
+/** A small seeded PRNG (mulberry32): returns floats in [0, 1). Use instead of Math.random so failures replay. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
