@@ -71,6 +71,7 @@ function renderPassage(passage: AnswerPassage, options: AnswerViewOptions): HTML
       paragraph,
       passageText: text,
       highlights: passage.highlights,
+      returnFocus: button,
     }),
   );
 

@@ -8,7 +8,7 @@ import type { OpenSpeechRequest } from './speech-viewer.ts';
 
 /** Options of a {@link Conversation}. */
 export interface ConversationOptions {
-  /** The `role="log"` list exchanges are appended to. */
+  /** The `role="log"` container exchanges are appended to. */
   log: HTMLElement;
   /** Shown until the first question; hidden afterwards. */
   emptyState?: HTMLElement | null;
@@ -51,8 +51,9 @@ export class Conversation {
   addQuestion(id: string, question: string, delivery: Delivery): void {
     if (this.#options.emptyState) this.#options.emptyState.hidden = true;
     const reply = el('div', { className: 'reply' });
-    const element = el('li', {
+    const element = el('article', {
       className: 'exchange',
+      attrs: { 'aria-label': `Question: ${question.slice(0, 80)}` },
       children: [
         el('div', {
           className: 'question',
@@ -116,7 +117,7 @@ export class Conversation {
       children: [el('p', { className: 'answer-lead', text: summary }), detail ? el('p', { className: 'answer-hint', text: detail }) : null],
     });
     if (!exchange) {
-      this.#options.log.append(el('li', { className: 'exchange notice', children: [body] }));
+      this.#options.log.append(el('div', { className: 'exchange', children: [body] }));
       return;
     }
     if (RETRYABLE.has(frame.code)) {

@@ -35,7 +35,7 @@ export function highlightedText(text: string, ranges: unknown): DocumentFragment
   let cursor = 0;
   for (const [start, end] of normaliseRanges(ranges, text.length)) {
     if (start > cursor) fragment.append(document.createTextNode(text.slice(cursor, start)));
-    const mark = document.createElement('span');
+    const mark = document.createElement('mark');
     mark.append(document.createTextNode(text.slice(start, end)));
     fragment.append(mark);
     cursor = end;

@@ -32,7 +32,7 @@ export class QuestionForm {
     });
     textarea.addEventListener('keydown', (event) => {
       // While an IME is composing, Enter confirms the composition rather than sending.
-      if (event.key !== 'Enter' || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
       event.preventDefault();
       this.submit();
     });

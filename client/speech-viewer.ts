@@ -14,6 +14,8 @@ export interface OpenSpeechRequest {
   /** The passage text as quoted; highlights are re-applied only if the paragraph still reads the same. */
   passageText?: string;
   highlights?: unknown;
+  /** Where focus goes back on close; defaults to whatever had focus (Safari does not focus clicked buttons). */
+  returnFocus?: HTMLElement;
 }
 
 /** Options of a {@link SpeechViewer}. */
@@ -59,7 +61,7 @@ export class SpeechViewer {
   open(request: OpenSpeechRequest): void {
     const token = ++this.#requestToken;
     const active = document.activeElement;
-    if (!this.#dialog.open) this.#returnFocus = active instanceof HTMLElement ? active : null;
+    if (!this.#dialog.open) this.#returnFocus = request.returnFocus ?? (active instanceof HTMLElement ? active : null);
     this.#title.textContent = 'Loading speech…';
     this.#byline.textContent = '';
     this.#footer.hidden = true;

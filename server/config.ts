@@ -96,11 +96,12 @@ export function loadConfig(env: Env): Config {
   if (modelId !== 'none' && !/^[\w.-]+(\/[\w.-]+)?$/.test(modelId)) throw invalid('MODEL_ID', 'a model id like owner/name, or none', modelId);
   const modelDir = get('MODEL_DIR');
   const explicitId = (env.MODEL_ID ?? '').trim() !== '';
+  // MODEL_ID=none wins over MODEL_DIR: it is the one way to ask for keyword retrieval only.
   const model: ModelSource =
-    modelDir !== ''
-      ? { kind: 'folder', dir: path.resolve(PROJECT_ROOT, modelDir), id: explicitId && modelId !== 'none' ? modelId : null }
-      : modelId === 'none'
-        ? { kind: 'none' }
+    modelId === 'none'
+      ? { kind: 'none' }
+      : modelDir !== ''
+        ? { kind: 'folder', dir: path.resolve(PROJECT_ROOT, modelDir), id: explicitId ? modelId : null }
         : { kind: 'hub', id: modelId };
   return {
     host,

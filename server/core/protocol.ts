@@ -92,6 +92,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Length of a string in UTF-8 bytes, without allocating (runs in browsers too). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      // A surrogate pair is one 4-byte code point.
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 /** Reads a request id from any parsed value, so errors can name the request they answer. */
 function idOf(value: unknown): string | null {
   if (!isRecord(value)) return null;
@@ -104,7 +120,7 @@ function idOf(value: unknown): string | null {
  * @throws AppError `bad_json`, `bad_request` or `too_long`, carrying the frame's id when it had a usable one.
  */
 export function parseClientFrame(raw: string): ClientFrame {
-  if (raw.length > PROTOCOL_LIMITS.maxFrameBytes) {
+  if (utf8Length(raw) > PROTOCOL_LIMITS.maxFrameBytes) {
     throw new AppError('too_long', `frame is over ${PROTOCOL_LIMITS.maxFrameBytes} bytes`);
   }
   let value: unknown;

@@ -151,7 +151,7 @@ export class Retriever {
     const spans = sentenceSpans(text);
     const sentences = spans.map(([start, end]) => text.slice(start, end));
     const scores = sentences.map((sentence) => this.#lexical.coverageOfText(sentence, questionTerms));
-    if (this.#dense !== null && questionVector !== null && spans.length > 1) {
+    if (this.#dense !== null && questionVector !== null) {
       const vectors = await this.#sentenceVectorsOf(sentences, this.#dense.embedder);
       vectors.forEach((vector, index) => {
         scores[index] = (scores[index] ?? 0) + Math.max(0, cosine(vector, questionVector));

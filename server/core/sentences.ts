@@ -18,8 +18,10 @@ export function sentenceSpans(text: string): Span[] {
     const end = (match.index ?? 0) + match[0].length;
     const before = text.slice(start, match.index ?? 0);
     const lastWord = (/([\p{L}.]+)$/u.exec(before)?.[1] ?? '').toLowerCase();
-    // Initials ("W. L. Swing"), abbreviations and list markers ("1.") do not end sentences.
+    // Initials ("W. L. Swing"), dotted abbreviations ("H.E.", "U.S."), abbreviations and list markers ("1.")
+    // do not end sentences.
     if (lastWord.length === 1 && /\p{L}/u.test(lastWord)) continue;
+    if (/^(?:\p{L}\.)+\p{L}$/u.test(lastWord)) continue;
     if (ABBREVIATIONS.has(lastWord.replace(/\.$/, ''))) continue;
     if (/^\s*\d{1,2}$/.test(before)) continue;
     pushTrimmed(spans, text, start, end);

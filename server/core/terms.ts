@@ -22,12 +22,13 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 
 /** Folds case, accents, typographic quotes and dashes so that "Labour’s" and "labour's" are the same. */
 export function foldText(text: string): string {
+  // Quotes first: NFKD would split a double prime into two primes.
   return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[\u2018\u2019\u201a\u201b\u2032]/g, "'")
     .replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
 }
 
@@ -62,8 +63,9 @@ export function wordTokens(text: string): WordToken[] {
  * question in either spelling finds a speech in the other. Applied before stemming, on both sides.
  */
 export function unifySpelling(word: string): string {
-  if (word.length >= 6 && word.endsWith('our')) return `${word.slice(0, -3)}or`;
   return word
+    .replace(/^(.{3,})our(s|ed|ing|ite|ites|able|er|ers|hood|less)?$/, '$1or$2')
+    .replace(/^(.{3,})amme(s?)$/, '$1am$2')
     .replace(/^(.{3,})is(e|es|ed|ing|ation|ations|er|ers)$/, '$1iz$2')
     .replace(/^(.{3,})ys(e|es|ed|ing)$/, '$1yz$2')
     .replace(/^(.{2,}[^aeiou])tre(s?)$/, '$1ter$2');

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
-import { parseClientFrame, PROTOCOL_LIMITS, type ServerFrame } from '../core/protocol.ts';
+import { parseClientFrame, type ServerFrame } from '../core/protocol.ts';
 import type { QaService } from '../qa-service.ts';
 import { errorFrameOf } from './error-response.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
@@ -82,9 +82,7 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
       let requestId: string | null = null;
       try {
         if (isBinary) throw new AppError('bad_request', 'binary frames are not accepted; send JSON text');
-        const text = rawToText(data);
-        if (text.length > PROTOCOL_LIMITS.maxFrameBytes) throw new AppError('too_long', `frame is over ${PROTOCOL_LIMITS.maxFrameBytes} bytes`);
-        const frame = parseClientFrame(text);
+        const frame = parseClientFrame(rawToText(data));
         requestId = frame.id;
         if (!bucket.take()) throw new AppError('rate_limited', 'too many questions; wait a moment', { requestId });
         if (inFlight >= limits.maxInFlight) {

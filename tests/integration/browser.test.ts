@@ -193,7 +193,7 @@ describe('chat page in Chromium', () => {
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('second line');
     expect(await box.inputValue()).toBe('first line\nsecond line');
-    expect(await page.getByRole('log').getByRole('listitem').count()).toBe(0);
+    expect(await page.getByRole('log').getByRole('article').count()).toBe(0);
     await page.close();
   }, 60_000);
 

@@ -26,14 +26,13 @@ export async function createWorkspace(): Promise<Workspace> {
   return { root, corpusDir, indexDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
-/** Every lowercase word of the corpus texts: the tiny model's vocabulary, so it behaves as a bag of words. */
+/** Every word of the corpus texts: the tiny model's vocabulary, so it behaves as a bag of words. */
 export async function corpusWords(corpusDir: string): Promise<string[]> {
-  const words = new Set<string>();
-  for (const entry of await readdir(corpusDir)) {
-    if (!entry.endsWith('.txt')) continue;
-    for (const word of (await readFile(path.join(corpusDir, entry), 'utf8')).toLowerCase().match(/[a-z]+/g) ?? []) words.add(word);
+  const words: string[] = [];
+  for (const entry of (await readdir(corpusDir)).sort()) {
+    if (entry.endsWith('.txt')) words.push(...(await readFile(path.join(corpusDir, entry), 'utf8')).split(/\s+/));
   }
-  return [...words].sort();
+  return words;
 }
 
 /** Writes the tiny model into `<root>/tiny-model` and returns a loader using the real transformers.js path. */

@@ -1,0 +1,162 @@
+// Unit tests of loadConfig: defaults, overrides, and a config_invalid error naming the key for every bad value.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../../server/config.ts';
+import { AppError } from '../../server/core/errors.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Runs loadConfig expecting a config_invalid AppError; returns its message. */
+function failureOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('config_invalid');
+    return (error as AppError).message;
+  }
+  return expect.unreachable(`loadConfig(${JSON.stringify(env)}) should have thrown`);
+}
+
+describe('loadConfig defaults', () => {
+  const config = loadConfig({});
+
+  it('points PROJECT_ROOT at the project folder', () => {
+    expect(PROJECT_ROOT).toBe(ROOT);
+  });
+
+  it('listens on 127.0.0.1:3000', () => {
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(3000);
+  });
+
+  it('uses Xenova/all-MiniLM-L6-v2 from the hub, quantized, remote allowed', () => {
+    expect(config.model).toEqual({ kind: 'hub', id: 'Xenova/all-MiniLM-L6-v2' });
+    expect(config.modelQuantized).toBe(true);
+    expect(config.allowRemoteModels).toBe(true);
+    expect(config.modelRetrySeconds).toBe(300);
+    expect(config.denseMinScore).toBe(0.45);
+  });
+
+  it('puts every path inside the project', () => {
+    expect(config.corpusDir).toBe(path.join(ROOT, 'corpus'));
+    expect(config.indexDir).toBe(path.join(ROOT, 'index'));
+    expect(config.clientDir).toBe(path.join(ROOT, 'client', 'dist'));
+    expect(config.modelCacheDir).toBe(path.join(ROOT, '.cache', 'models'));
+    for (const dir of [config.corpusDir, config.indexDir, config.clientDir, config.modelCacheDir]) {
+      expect(path.isAbsolute(dir)).toBe(true);
+      expect(path.relative(ROOT, dir).startsWith('..')).toBe(false);
+    }
+  });
+
+  it('treats empty and blank values as unset', () => {
+    expect(loadConfig({ PORT: '', HOST: '  ', MODEL_ID: '', DENSE_MIN_SCORE: ' ' })).toEqual(config);
+  });
+
+  it('ignores unrelated environment variables', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', port: '1' })).toEqual(config);
+  });
+
+  it('keeps DEFAULTS as strings for every setting', () => {
+    for (const value of Object.values(DEFAULTS)) expect(typeof value).toBe('string');
+  });
+});
+
+describe('loadConfig overrides', () => {
+  it('reads MODEL_ID=none as keyword retrieval only (no model)', () => {
+    expect(loadConfig({ MODEL_ID: 'none' }).model).toEqual({ kind: 'none' });
+    expect(loadConfig({ MODEL_ID: ' none ' }).model).toEqual({ kind: 'none' });
+  });
+
+  it('accepts another hub model id', () => {
+    expect(loadConfig({ MODEL_ID: 'Xenova/bge-small-en-v1.5' }).model).toEqual({ kind: 'hub', id: 'Xenova/bge-small-en-v1.5' });
+    expect(loadConfig({ MODEL_ID: 'local-model' }).model).toEqual({ kind: 'hub', id: 'local-model' });
+  });
+
+  it('reads MODEL_DIR as a local model folder inside the project, with MODEL_ID as its id only when set', () => {
+    expect(loadConfig({ MODEL_DIR: 'models/mini' }).model).toEqual({ kind: 'folder', dir: path.join(ROOT, 'models', 'mini'), id: null });
+    expect(loadConfig({ MODEL_DIR: 'models/mini', MODEL_ID: 'owner/mini' }).model).toEqual({
+      kind: 'folder',
+      dir: path.join(ROOT, 'models', 'mini'),
+      id: 'owner/mini',
+    });
+    expect(loadConfig({ MODEL_DIR: '/opt/models/mini' }).model).toEqual({ kind: 'folder', dir: '/opt/models/mini', id: null });
+  });
+
+  it('keeps PORT=0 as 0 (any free port), not the default', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('reads PORT with surrounding spaces and accepts the bounds', () => {
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('reads host names and addresses', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+    expect(loadConfig({ HOST: 'my-host.example' }).host).toBe('my-host.example');
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['YES', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['No', false],
+    ['off', false],
+  ])('reads the flag MODEL_QUANTIZED=%s as %s', (raw, expected) => {
+    expect(loadConfig({ MODEL_QUANTIZED: raw }).modelQuantized).toBe(expected);
+    expect(loadConfig({ ALLOW_REMOTE_MODELS: raw }).allowRemoteModels).toBe(expected);
+  });
+
+  it('resolves relative paths against the project and keeps absolute ones', () => {
+    const config = loadConfig({ CORPUS_DIR: 'data/speeches', INDEX_DIR: '/var/lib/idm/index', MODEL_CACHE_DIR: ' cache ' });
+    expect(config.corpusDir).toBe(path.join(ROOT, 'data', 'speeches'));
+    expect(config.indexDir).toBe('/var/lib/idm/index');
+    expect(config.modelCacheDir).toBe(path.join(ROOT, 'cache'));
+  });
+
+  it('reads MODEL_RETRY_SECONDS and DENSE_MIN_SCORE within their ranges', () => {
+    expect(loadConfig({ MODEL_RETRY_SECONDS: '0' }).modelRetrySeconds).toBe(0);
+    expect(loadConfig({ MODEL_RETRY_SECONDS: '86400' }).modelRetrySeconds).toBe(86_400);
+    expect(loadConfig({ DENSE_MIN_SCORE: '-1' }).denseMinScore).toBe(-1);
+    expect(loadConfig({ DENSE_MIN_SCORE: '1' }).denseMinScore).toBe(1);
+    expect(loadConfig({ DENSE_MIN_SCORE: '0.3' }).denseMinScore).toBe(0.3);
+  });
+});
+
+describe('loadConfig invalid values', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '1e3'],
+    ['PORT', '0x50'],
+    ['MODEL_QUANTIZED', 'maybe'],
+    ['ALLOW_REMOTE_MODELS', 'sometimes'],
+    ['DENSE_MIN_SCORE', '2'],
+    ['DENSE_MIN_SCORE', '-1.5'],
+    ['DENSE_MIN_SCORE', 'high'],
+    ['DENSE_MIN_SCORE', 'NaN'],
+    ['DENSE_MIN_SCORE', 'Infinity'],
+    ['MODEL_RETRY_SECONDS', '86401'],
+    ['MODEL_RETRY_SECONDS', '1.5'],
+    ['HOST', 'a b'],
+    ['HOST', 'host;rm'],
+    ['HOST', 'http://x'],
+    ['MODEL_ID', 'owner/name/extra'],
+    ['MODEL_ID', '../../etc'],
+    ['MODEL_ID', 'owner name'],
+  ])('rejects %s=%j with config_invalid, the message starting with the key', (key, value) => {
+    const message = failureOf({ [key]: value });
+    expect(message.startsWith(`${key}:`), message).toBe(true);
+    expect(message).toContain(value.trim());
+  });
+});
