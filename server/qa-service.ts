@@ -3,7 +3,7 @@
 
 import { AppError, toAppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
-import { passageKey, Retriever, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
+import { passageKey, Retriever, type AskOptions, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
 import { isSpeechId } from './core/speech-meta.ts';
 import type { Embedder, Passage, RetrievalMode, Speech, SpeechMeta } from './core/types.ts';
 import { loadCorpus } from './adapters/corpus-folder.ts';
@@ -33,7 +33,7 @@ export interface SpeechDocument {
 /** The service every front end (HTTP, socket, command line) talks to. */
 export interface QaService {
   status(): QaStatus;
-  ask(question: string, options: { topK: number }): Promise<RetrievalAnswer>;
+  ask(question: string, options: AskOptions): Promise<RetrievalAnswer>;
   listSpeeches(): SpeechSummary[];
   /** @throws AppError `bad_request` for a malformed id, `not_found` for an unknown one. */
   getSpeech(id: string): SpeechDocument;

@@ -81,12 +81,15 @@ export class LexicalIndex {
     return this.#coverageIn(new Set(termsOf(text)), questionTerms);
   }
 
-  /** The best `limit` passages for a question by BM25, best first. */
-  search(question: string, limit: number): LexicalHit[] {
+  /** The best `limit` passages for a question by BM25, best first; only keys in `allowed` when it is given. */
+  search(question: string, limit: number, allowed: ReadonlySet<string> | null = null): LexicalHit[] {
     const questionTerms = this.questionTerms(question);
     if (questionTerms.length === 0) return [];
     return this.#search
-      .search(questionTerms.join(' '), { tokenize: (query) => query.split(' ') })
+      .search(questionTerms.join(' '), {
+        tokenize: (query) => query.split(' '),
+        ...(allowed === null ? {} : { filter: (result) => allowed.has(String(result.id)) }),
+      })
       .slice(0, limit)
       .map((result) => {
         const key = String(result.id);

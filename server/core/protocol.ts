@@ -2,6 +2,7 @@
 // Imported by the server and by the browser client alike; no I/O here.
 
 import { AppError } from './errors.ts';
+import { isSpeechId } from './speech-meta.ts';
 import type { RetrievalMode } from './types.ts';
 
 /** Limits and defaults of the protocol, in one place. */
@@ -15,10 +16,19 @@ export const PROTOCOL_LIMITS = {
   defaultTopK: 3,
   minTopK: 1,
   maxTopK: 10,
+  /** Most speech ids one question may be filtered to. */
+  maxSpeechIds: 100,
 } as const;
 
-/** Client → server: ask a question. */
-export interface AskFrame {
+/** Restricts a question to some speeches: by id, and/or by date range (inclusive, `YYYY-MM-DD`). */
+export interface AskFilter {
+  speechIds?: string[];
+  from?: string;
+  to?: string;
+}
+
+/** Client → server: ask a question, optionally only of some speeches. */
+export interface AskFrame extends AskFilter {
   type: 'ask';
   id: string;
   question: string;
@@ -74,6 +84,13 @@ export interface ModeFrame {
   mode: RetrievalMode;
 }
 
+/** Server → client: speeches were added or removed; counts after the change. */
+export interface CorpusFrame {
+  type: 'corpus';
+  speeches: number;
+  paragraphs: number;
+}
+
 /** Server → client: a request failed; the connection stays open. */
 export interface ErrorFrame {
   type: 'error';
@@ -86,7 +103,7 @@ export interface ErrorFrame {
 export type WireErrorCode = 'bad_json' | 'bad_request' | 'too_long' | 'rate_limited' | 'internal';
 
 /** Every frame the server may send. */
-export type ServerFrame = ReadyFrame | AnswerFrame | ModeFrame | ErrorFrame;
+export type ServerFrame = ReadyFrame | AnswerFrame | ModeFrame | CorpusFrame | ErrorFrame;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -154,7 +171,22 @@ export function parseClientFrame(raw: string): ClientFrame {
     }
     topK = value.topK;
   }
-  return { type: 'ask', id: requestId, question, topK };
+  const frame: AskFrame = { type: 'ask', id: requestId, question, topK };
+  if (value.speechIds !== undefined) {
+    const ids = value.speechIds;
+    if (!Array.isArray(ids) || ids.length > PROTOCOL_LIMITS.maxSpeechIds || !ids.every((id) => typeof id === 'string' && isSpeechId(id))) {
+      throw bad(`"speechIds" must be an array of at most ${PROTOCOL_LIMITS.maxSpeechIds} speech ids`);
+    }
+    frame.speechIds = ids as string[];
+  }
+  for (const key of ['from', 'to'] as const) {
+    const date = value[key];
+    if (date === undefined) continue;
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw bad(`"${key}" must be a date written YYYY-MM-DD`);
+    frame[key] = date;
+  }
+  if (frame.from !== undefined && frame.to !== undefined && frame.from > frame.to) throw bad('"from" is after "to"');
+  return frame;
 }
 
 /**
@@ -175,6 +207,7 @@ export function parseServerFrame(raw: string): ServerFrame {
     case 'ready':
     case 'answer':
     case 'mode':
+    case 'corpus':
     case 'error':
       return value as unknown as ServerFrame;
     default:

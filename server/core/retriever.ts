@@ -3,9 +3,9 @@
 
 import { cosine, maxFusedScore, reciprocalRankFusion, type RankedList } from './fusion.ts';
 import { LexicalIndex, type LexicalHit } from './lexical-index.ts';
-import type { AnswerPassage, CitedSpeech } from './protocol.ts';
+import type { AnswerPassage, AskFilter, CitedSpeech } from './protocol.ts';
 import { pickHighlights, sentenceSpans, type Span } from './sentences.ts';
-import type { Embedder, Passage, RetrievalMode, Speech, VectorStore } from './types.ts';
+import type { Embedder, Passage, RetrievalMode, Speech, VectorHit, VectorStore } from './types.ts';
 
 /** Tunable constants of retrieval. */
 export interface RetrievalOptions {
@@ -44,6 +44,13 @@ export const DEFAULT_RETRIEVAL_OPTIONS: RetrievalOptions = {
 export interface DenseRetrieval {
   embedder: Embedder;
   vectors: VectorStore;
+}
+
+/** Options of one question. */
+export interface AskOptions {
+  topK: number;
+  /** Only passages of these speeches or dates. */
+  filter?: AskFilter;
 }
 
 /** What {@link Retriever.ask} returns. */
@@ -91,12 +98,18 @@ export class Retriever {
   }
 
   /** The `topK` best passages for `question`, or `noAnswer` when nothing is relevant enough. */
-  async ask(question: string, options: { topK: number }): Promise<RetrievalAnswer> {
+  async ask(question: string, options: AskOptions): Promise<RetrievalAnswer> {
     const questionTerms = this.#lexical.questionTerms(question);
-    const lexicalHits = this.#lexical.search(question, this.#options.candidatePool);
+    const allowed = this.#allowedKeys(options.filter);
+    const pool = this.#options.candidatePool;
+    const lexicalHits = this.#lexical.search(question, pool, allowed);
     const questionVector = this.#dense === null ? null : (await this.#dense.embedder.embed([question]))[0] ?? null;
-    const denseHits =
-      this.#dense === null || questionVector === null ? [] : await this.#dense.vectors.query(questionVector, this.#options.candidatePool);
+    let denseHits: VectorHit[] = [];
+    if (this.#dense !== null && questionVector !== null) {
+      // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
+      denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
+      if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
+    }
     const candidates = this.#rank(lexicalHits, denseHits, questionTerms);
 
     const { minLexicalCoverage, minDenseScore, minPassageCoverage, denseFollowerMargin, minRelativeCoverage } = this.#options;
@@ -123,7 +136,21 @@ export class Retriever {
     return { mode: this.mode, noAnswer: passages.length === 0, passages };
   }
 
-  #rank(lexicalHits: readonly LexicalHit[], denseHits: ReadonlyArray<{ key: string; score: number }>, questionTerms: readonly string[]): Candidate[] {
+  /** The passage keys a filter allows, or null for no filter. */
+  #allowedKeys(filter: AskFilter | undefined): ReadonlySet<string> | null {
+    if (filter === undefined || (filter.speechIds === undefined && filter.from === undefined && filter.to === undefined)) return null;
+    const ids = filter.speechIds === undefined ? null : new Set(filter.speechIds);
+    const allowed = new Set<string>();
+    for (const passage of this.#passages.values()) {
+      const speech = this.#speeches.get(passage.speechId);
+      if (speech === undefined || (ids !== null && !ids.has(speech.id))) continue;
+      if ((filter.from !== undefined && speech.date < filter.from) || (filter.to !== undefined && speech.date > filter.to)) continue;
+      allowed.add(passage.key);
+    }
+    return allowed;
+  }
+
+  #rank(lexicalHits: readonly LexicalHit[], denseHits: readonly VectorHit[], questionTerms: readonly string[]): Candidate[] {
     const cosines = new Map(denseHits.map((hit) => [hit.key, hit.score]));
     const toCandidate = (key: string, score: number): Candidate | null => {
       const passage = this.#passages.get(key);

@@ -72,3 +72,13 @@ export interface VectorStore {
 
 /** Which retrieval is answering: BM25 only, or BM25 fused with dense vectors. */
 export type RetrievalMode = 'lexical' | 'hybrid';
+
+/** Scores (question, passage) pairs with a cross-encoder; higher is more relevant. */
+export interface Reranker {
+  readonly modelId: string;
+  /** One score per passage, in order. */
+  score(question: string, passages: readonly string[]): Promise<number[]>;
+}
+
+/** Synonyms of a folded word (e.g. from WordNet), most common sense first; [] when none are known. */
+export type SynonymLookup = (word: string) => readonly string[];

@@ -90,7 +90,8 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
         }
         inFlight += 1;
         try {
-          const answer = await deps.service.ask(frame.question, { topK: frame.topK });
+          const { speechIds, from, to } = frame;
+          const answer = await deps.service.ask(frame.question, { topK: frame.topK, filter: { speechIds, from, to } });
           send(ws, { type: 'answer', id: frame.id, ...answer });
         } finally {
           inFlight -= 1;
