@@ -47,8 +47,11 @@ export class Conversation {
     this.#options = options;
   }
 
-  /** Appends the user's question with a pending reply. */
-  addQuestion(id: string, question: string, delivery: Delivery): void {
+  /**
+   * Appends the user's question with a pending reply.
+   * @param options.scope the speech filter in force, in words, shown under the question.
+   */
+  addQuestion(id: string, question: string, delivery: Delivery, options: { scope?: string | null } = {}): void {
     if (this.#options.emptyState) this.#options.emptyState.hidden = true;
     const reply = el('div', { className: 'reply' });
     const element = el('article', {
@@ -59,6 +62,7 @@ export class Conversation {
           className: 'question',
           children: [el('span', { className: 'visually-hidden', text: 'You asked: ' }), el('p', { className: 'question-text', text: question })],
         }),
+        options.scope ? el('p', { className: 'question-scope', text: `Searched: ${options.scope}` }) : null,
         reply,
       ],
     });

@@ -43,6 +43,16 @@ export function requireElement<T extends HTMLElement>(id: string, kind: { new ()
   return element;
 }
 
+/**
+ * Returns the first element under `root` matching `selector`, checked to be of the expected class.
+ * @throws Error when it is missing or of another kind, naming `owner` (the component that needs it).
+ */
+export function requirePart<T extends Element>(root: ParentNode, selector: string, kind: { new (): T; prototype: T }, owner: string): T {
+  const found = root.querySelector(selector);
+  if (!(found instanceof kind)) throw new Error(`${owner} is missing ${selector}`);
+  return found;
+}
+
 /** True when the user asked the system for less motion; used to pick instant over smooth scrolling. */
 export function prefersReducedMotion(): boolean {
   return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;

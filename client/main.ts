@@ -1,11 +1,14 @@
 // Entry point of the chat page: finds the page's elements and wires the connection, the question box,
-// the conversation, the status bar and the speech viewer together.
+// the conversation, the status bar, the speech viewer, the speech filter and the "Add a speech" panel together.
 
 import { PROTOCOL_LIMITS, type ServerFrame } from '../server/core/protocol.ts';
+import { AddSpeechPanel } from './add-speech-panel.ts';
 import { ChatConnection, defaultSocketUrl } from './chat-connection.ts';
 import { Conversation } from './conversation.ts';
 import { requireElement } from './dom.ts';
 import { QuestionForm } from './question-form.ts';
+import { fetchSpeechList, forgetCachedSpeeches } from './speech-api.ts';
+import { SpeechFilter } from './speech-filter.ts';
 import { SpeechViewer } from './speech-viewer.ts';
 import { StatusBar } from './status-bar.ts';
 
@@ -21,11 +24,26 @@ function start(): void {
     retryButton: requireElement('retry-now', HTMLButtonElement),
   });
 
+  const filter = new SpeechFilter({ root: requireElement('scope-bar', HTMLElement) });
+  // Only the latest listing counts: a slow reply must not overwrite a newer one.
+  let listing = 0;
+  const refreshSpeeches = (): void => {
+    const token = ++listing;
+    fetchSpeechList().then(
+      (speeches) => {
+        if (token === listing) filter.setSpeeches(speeches);
+      },
+      () => {
+        if (token === listing) filter.setListProblem('The list of speeches could not be loaded; it is tried again when the speeches change.');
+      },
+    );
+  };
+
   let nextId = 1;
   const ask = (question: string): void => {
     const id = `c${nextId++}`;
-    const delivery = connection.ask({ type: 'ask', id, question, topK: PROTOCOL_LIMITS.defaultTopK });
-    conversation.addQuestion(id, question, delivery);
+    const delivery = connection.ask({ type: 'ask', id, question, topK: PROTOCOL_LIMITS.defaultTopK, ...filter.current() });
+    conversation.addQuestion(id, question, delivery, { scope: filter.describe() });
   };
 
   const conversation = new Conversation({
@@ -49,6 +67,13 @@ function start(): void {
         case 'ready':
           status.setMode(frame.mode);
           status.setCorpus(frame.speeches, frame.paragraphs);
+          // Speeches may have come or gone while we were away.
+          refreshSpeeches();
+          break;
+        case 'corpus':
+          status.setCorpus(frame.speeches, frame.paragraphs);
+          forgetCachedSpeeches();
+          refreshSpeeches();
           break;
         case 'mode':
           status.setMode(frame.mode);
@@ -69,6 +94,16 @@ function start(): void {
     onDelivery: (id, delivery) => conversation.setDelivery(id, delivery),
     onBadFrame: (error) => console.warn('Ignored a malformed frame from the server:', error),
   });
+
+  const panel = new AddSpeechPanel({
+    dialog: requireElement('add-speech', HTMLDialogElement),
+    onAdded: () => refreshSpeeches(),
+    onAskAbout: (speech) => {
+      filter.only(speech);
+      form.focus();
+    },
+  });
+  requireElement('add-speech-open', HTMLButtonElement).addEventListener('click', () => panel.open());
 
   requireElement('retry-now', HTMLButtonElement).addEventListener('click', () => connection.retryNow());
   // The browser knows before our backoff timer does that the network is back.

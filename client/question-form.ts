@@ -59,6 +59,11 @@ export class QuestionForm {
     this.submit();
   }
 
+  /** Puts the caret in the question box. */
+  focus(): void {
+    this.#options.textarea.focus();
+  }
+
   /** Switches the hint between keyboard help and the offline note. */
   setOnline(online: boolean): void {
     this.#options.hint.textContent = online ? ONLINE_HINT : OFFLINE_HINT;

@@ -3,6 +3,7 @@
 
 import type { RetrievalMode } from '../server/core/types.ts';
 import type { ConnectionState, StateDetail } from './chat-connection.ts';
+import { paragraphCount, plural } from './counts.ts';
 
 /** The elements the status bar drives. */
 export interface StatusBarOptions {
@@ -23,6 +24,7 @@ export interface StatusBarOptions {
 const MODE_TEXT: Record<RetrievalMode, string> = {
   hybrid: 'Semantic + keyword search',
   lexical: 'Keyword search only',
+  dense: 'Semantic search only',
 };
 
 /** Keeps the status bar and the lexical-mode notice in step with the connection. */
@@ -55,7 +57,7 @@ export class StatusBar {
   /** Shows how many speeches and paragraphs are searchable. */
   setCorpus(speeches: number, paragraphs: number): void {
     if (!Number.isFinite(speeches) || !Number.isFinite(paragraphs)) return;
-    this.#parts.corpusText.textContent = `${plural(speeches, 'speech', 'speeches')}, ${plural(paragraphs, 'paragraph', 'paragraphs')}`;
+    this.#parts.corpusText.textContent = `${plural(speeches, 'speech', 'speeches')}, ${paragraphCount(paragraphs)}`;
     this.#parts.corpusText.hidden = false;
   }
 }
@@ -71,8 +73,4 @@ function connectionText(state: ConnectionState): string {
     case 'reconnecting':
       return 'Reconnecting…';
   }
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
 }

@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clientDir = path.join(repoRoot, 'client');
 /** Files served as-is next to the bundle. */
-const STATIC_FILES = ['index.html', 'styles.css'] as const;
+const STATIC_FILES = ['index.html', 'styles.css', 'admin.css'] as const;
 
 /** Options of {@link buildClient}. */
 export interface BuildClientOptions {
@@ -18,7 +18,7 @@ export interface BuildClientOptions {
 }
 
 /**
- * Bundles the client (ESM, minified, with source map, es2020) and copies `index.html` and `styles.css`.
+ * Bundles the client (ESM, minified, with source map, es2020) and copies the static files (page and stylesheets).
  * @throws Error when esbuild reports errors or a static file is missing.
  */
 export async function buildClient(options: BuildClientOptions = {}): Promise<void> {

@@ -1,13 +1,17 @@
-// CLI around writeTinyModel: `npx tsx scripts/make-tiny-model.ts <outDir> [--dimension 64] [--seed 1]
-// [--vocab-from file...]`; words from the given files are added to the built-in common-word vocabulary.
+// CLI around writeTinyModel and writeTinyCrossEncoder: `npx tsx scripts/make-tiny-model.ts <outDir> [--cross-encoder]
+// [--dimension 64] [--seed 1] [--vocab-from file...]`; words from the files join the built-in common-word vocabulary.
 
 import { readFile } from 'node:fs/promises';
+import { writeTinyCrossEncoder } from './tiny-cross-encoder.ts';
 import { COMMON_WORDS, writeTinyModel } from './tiny-model.ts';
 
-const USAGE = 'usage: npx tsx scripts/make-tiny-model.ts <outDir> [--dimension 64] [--seed 1] [--vocab-from file...]';
+const USAGE =
+  'usage: npx tsx scripts/make-tiny-model.ts <outDir> [--cross-encoder] [--dimension 64] [--seed 1] [--vocab-from file...]';
 
 interface CliArgs {
   outDir: string;
+  /** Write the tiny cross-encoder (reranker) instead of the tiny embedding model. */
+  crossEncoder: boolean;
   dimension?: number;
   seed?: number;
   vocabFiles: string[];
@@ -19,6 +23,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
   const vocabFiles: string[] = [];
   let dimension: number | undefined;
   let seed: number | undefined;
+  let crossEncoder = false;
   const integerAfter = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (value === undefined || !Number.isInteger(n)) throw new Error(`${flag} needs an integer`);
@@ -26,7 +31,8 @@ function parseArgs(argv: readonly string[]): CliArgs {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg === '--dimension') dimension = integerAfter(arg, argv[++i]);
+    if (arg === '--cross-encoder') crossEncoder = true;
+    else if (arg === '--dimension') dimension = integerAfter(arg, argv[++i]);
     else if (arg === '--seed') seed = integerAfter(arg, argv[++i]);
     else if (arg === '--vocab-from') {
       const start = vocabFiles.length;
@@ -40,7 +46,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
   }
   const [outDir, ...extra] = positionals;
   if (outDir === undefined || extra.length > 0) throw new Error('give exactly one output folder');
-  return { outDir, dimension, seed, vocabFiles };
+  return { outDir, crossEncoder, dimension, seed, vocabFiles };
 }
 
 async function main(): Promise<void> {
@@ -50,12 +56,10 @@ async function main(): Promise<void> {
     // The generator lowercases and splits at punctuation itself; whitespace splitting is enough here.
     fileWords.push(...(await readFile(file, 'utf8')).split(/\s+/).filter(Boolean));
   }
-  const info = await writeTinyModel(args.outDir, {
-    dimension: args.dimension,
-    seed: args.seed,
-    vocabulary: [...COMMON_WORDS, ...fileWords],
-  });
-  console.log(`Wrote tiny model to ${info.dir} (dimension ${info.dimension}, ${info.vocabSize} tokens).`);
+  const options = { dimension: args.dimension, seed: args.seed, vocabulary: [...COMMON_WORDS, ...fileWords] };
+  const info = args.crossEncoder ? await writeTinyCrossEncoder(args.outDir, options) : await writeTinyModel(args.outDir, options);
+  const kind = args.crossEncoder ? 'tiny cross-encoder' : 'tiny model';
+  console.log(`Wrote ${kind} to ${info.dir} (dimension ${info.dimension}, ${info.vocabSize} tokens).`);
 }
 
 main().catch((error: unknown) => {

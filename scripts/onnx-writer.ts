@@ -1,5 +1,5 @@
 // A minimal hand-written protobuf encoder for the few ONNX messages a tiny test model needs
-// (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto); field numbers follow onnx/onnx.proto.
+// (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto); field numbers follow onnx/onnx.proto.
 
 /** Element types the writer can declare; values are ONNX `TensorProto.DataType` codes. */
 export type OnnxElemType = 'float' | 'int64';
@@ -14,12 +14,19 @@ export interface OnnxValueInfo {
   shape: readonly (number | string)[];
 }
 
-/** One operator node of the graph (default domain, no attributes). */
+/**
+ * A node attribute: a number is an INT, `{ float }` a FLOAT, an array of numbers INTS, `{ elemType }` an
+ * element type code for e.g. Cast's `to` (written as an INT).
+ */
+export type OnnxAttribute = number | readonly number[] | { float: number } | { elemType: OnnxElemType };
+
+/** One operator node of the graph (default domain). */
 export interface OnnxNode {
   opType: string;
   inputs: readonly string[];
   outputs: readonly string[];
   name?: string;
+  attributes?: Readonly<Record<string, OnnxAttribute>>;
 }
 
 /** A float initializer, stored as little-endian `raw_data`. */
@@ -29,11 +36,21 @@ export interface OnnxFloatTensor {
   data: Float32Array;
 }
 
+/** An int64 initializer (e.g. the `axes` input of Unsqueeze or ReduceSum), stored as little-endian `raw_data`. */
+export interface OnnxInt64Tensor {
+  name: string;
+  dims: readonly number[];
+  data: BigInt64Array;
+}
+
+/** Any initializer the writer can store. */
+export type OnnxTensor = OnnxFloatTensor | OnnxInt64Tensor;
+
 /** Everything needed to encode a single-graph ONNX model. */
 export interface OnnxModelSpec {
   graphName: string;
   nodes: readonly OnnxNode[];
-  initializers: readonly OnnxFloatTensor[];
+  initializers: readonly OnnxTensor[];
   inputs: readonly OnnxValueInfo[];
   outputs: readonly OnnxValueInfo[];
   /** Defaults to 8, which onnxruntime 1.14 accepts. */
@@ -46,6 +63,12 @@ export interface OnnxModelSpec {
 // Protobuf wire types.
 const VARINT = 0;
 const LENGTH_DELIMITED = 2;
+const FIXED32 = 5;
+
+// AttributeProto.AttributeType codes.
+const ATTRIBUTE_FLOAT = 1;
+const ATTRIBUTE_INT = 2;
+const ATTRIBUTE_INTS = 7;
 
 const textEncoder = new TextEncoder();
 
@@ -53,10 +76,19 @@ const textEncoder = new TextEncoder();
 class ProtoWriter {
   private readonly chunks: Uint8Array[] = [];
 
-  /** A non-negative integer field (int32/int64/enum). */
+  /** An integer field (int32/int64/enum); negative values take ten bytes, as int64 does on the wire. */
   varint(field: number, value: number): this {
     this.tag(field, VARINT);
     this.chunks.push(encodeVarint(value));
+    return this;
+  }
+
+  /** A 32-bit float field. */
+  float(field: number, value: number): this {
+    this.tag(field, FIXED32);
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    this.chunks.push(bytes);
     return this;
   }
 
@@ -95,24 +127,25 @@ class ProtoWriter {
   }
 }
 
-/** Base-128 varint; plain arithmetic instead of bit ops so values above 2^31 stay correct. */
+/** Base-128 varint of a safe integer; a negative one is encoded as its 64-bit two's complement. */
 function encodeVarint(value: number): Uint8Array {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`cannot encode ${value} as a varint`);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`cannot encode ${value} as a varint`);
   const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest % 0x80) + 0x80);
-    rest = Math.floor(rest / 0x80);
+  let rest = BigInt.asUintN(64, BigInt(value));
+  while (rest >= 0x80n) {
+    bytes.push(Number(rest & 0x7fn) + 0x80);
+    rest >>= 7n;
   }
-  bytes.push(rest);
+  bytes.push(Number(rest));
   return Uint8Array.from(bytes);
 }
 
-/** Float32 values as little-endian bytes, whatever the host's byte order. */
-function littleEndianFloats(data: Float32Array): Uint8Array {
-  const out = new Uint8Array(data.length * 4);
+/** Float32 or int64 values as little-endian bytes, whatever the host's byte order. */
+function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
-  data.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  if (data instanceof Float32Array) data.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  else data.forEach((value, i) => view.setBigInt64(i * 8, value, true));
   return out;
 }
 
@@ -137,14 +170,27 @@ function writeNode(w: ProtoWriter, node: OnnxNode): void {
   for (const output of node.outputs) w.string(2, output);
   if (node.name !== undefined) w.string(3, node.name);
   w.string(4, node.opType);
+  for (const [name, value] of Object.entries(node.attributes ?? {})) w.message(5, (a) => writeAttribute(a, name, value));
 }
 
-function writeFloatTensor(w: ProtoWriter, tensor: OnnxFloatTensor): void {
+function writeAttribute(w: ProtoWriter, name: string, value: OnnxAttribute): void {
+  // AttributeProto: name = 1, f = 2, i = 3, ints = 8, type = 20
+  w.string(1, name);
+  if (typeof value === 'number') w.varint(3, value).varint(20, ATTRIBUTE_INT);
+  else if ('float' in value) w.float(2, value.float).varint(20, ATTRIBUTE_FLOAT);
+  else if ('elemType' in value) w.varint(3, ELEM_TYPE_CODE[value.elemType]).varint(20, ATTRIBUTE_INT);
+  else {
+    for (const item of value) w.varint(8, item);
+    w.varint(20, ATTRIBUTE_INTS);
+  }
+}
+
+function writeTensor(w: ProtoWriter, tensor: OnnxTensor): void {
   // onnx.proto is proto2, so repeated dims are written unpacked, one field each.
   for (const dim of tensor.dims) w.varint(1, dim);
-  w.varint(2, ELEM_TYPE_CODE.float);
+  w.varint(2, ELEM_TYPE_CODE[tensor.data instanceof Float32Array ? 'float' : 'int64']);
   w.string(8, tensor.name);
-  w.bytes(9, littleEndianFloats(tensor.data));
+  w.bytes(9, littleEndianBytes(tensor.data));
 }
 
 /** Encodes `spec` as the bytes of an `.onnx` file. */
@@ -156,7 +202,7 @@ export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
     // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12
     for (const node of spec.nodes) graph.message(1, (w) => writeNode(w, node));
     graph.string(2, spec.graphName);
-    for (const tensor of spec.initializers) graph.message(5, (w) => writeFloatTensor(w, tensor));
+    for (const tensor of spec.initializers) graph.message(5, (w) => writeTensor(w, tensor));
     for (const input of spec.inputs) graph.message(11, (w) => writeValueInfo(w, input));
     for (const output of spec.outputs) graph.message(12, (w) => writeValueInfo(w, output));
   });

@@ -18,6 +18,10 @@ export interface Config {
   clientDir: string;
   /** Which embedding model to use, if any. */
   model: ModelSource;
+  /** Which cross-encoder reorders the best candidates, if any (used only with an embedding model). */
+  rerankModel: ModelSource;
+  /** Expand keyword queries with WordNet synonyms. */
+  queryExpansion: boolean;
   modelCacheDir: string;
   modelQuantized: boolean;
   allowRemoteModels: boolean;
@@ -25,6 +29,8 @@ export interface Config {
   modelRetrySeconds: number;
   /** The cosine at which a dense match alone is enough to answer (model-specific). */
   denseMinScore: number;
+  /** The bearer token that write routes (add, edit, remove speeches) require; null disables them. */
+  adminToken: string | null;
 }
 
 /** Where the embedding model comes from. */
@@ -50,7 +56,14 @@ export const DEFAULTS = {
   ALLOW_REMOTE_MODELS: 'true',
   MODEL_RETRY_SECONDS: '300',
   DENSE_MIN_SCORE: '0.45',
+  RERANK_MODEL_ID: 'Xenova/ms-marco-MiniLM-L-6-v2',
+  RERANK_MODEL_DIR: '',
+  QUERY_EXPANSION: 'true',
+  ADMIN_TOKEN: '',
 } as const;
+
+/** The shortest ADMIN_TOKEN accepted: a guessable secret is worse than none. */
+export const MIN_ADMIN_TOKEN_CHARS = 16;
 
 /** The names of every setting, as environment variables. */
 export type ConfigKey = keyof typeof DEFAULTS;
@@ -80,6 +93,15 @@ function flag(key: ConfigKey, raw: string): boolean {
   throw invalid(key, 'true or false', raw);
 }
 
+function adminToken(raw: string): string | null {
+  if (raw === '') return null;
+  // Printable ASCII without spaces: it travels in an HTTP header as is.
+  if (raw.length < MIN_ADMIN_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new AppError('config_invalid', `ADMIN_TOKEN: expected at least ${MIN_ADMIN_TOKEN_CHARS} printable characters without spaces, got one of ${raw.length} characters`);
+  }
+  return raw;
+}
+
 /**
  * Reads the configuration from environment variables, with the defaults above for unset or empty ones.
  * @throws AppError `config_invalid` naming the bad key.
@@ -92,28 +114,30 @@ export function loadConfig(env: Env): Config {
   const dir = (key: ConfigKey): string => path.resolve(PROJECT_ROOT, get(key));
   const host = get('HOST');
   if (!/^[\w.:-]+$/.test(host)) throw invalid('HOST', 'a host name or IP address', host);
-  const modelId = get('MODEL_ID');
-  if (modelId !== 'none' && !/^[\w.-]+(\/[\w.-]+)?$/.test(modelId)) throw invalid('MODEL_ID', 'a model id like owner/name, or none', modelId);
-  const modelDir = get('MODEL_DIR');
-  const explicitId = (env.MODEL_ID ?? '').trim() !== '';
-  // MODEL_ID=none wins over MODEL_DIR: it is the one way to ask for keyword retrieval only.
-  const model: ModelSource =
-    modelId === 'none'
-      ? { kind: 'none' }
-      : modelDir !== ''
-        ? { kind: 'folder', dir: path.resolve(PROJECT_ROOT, modelDir), id: explicitId ? modelId : null }
-        : { kind: 'hub', id: modelId };
+  const modelSource = (idKey: ConfigKey, dirKey: ConfigKey): ModelSource => {
+    const id = get(idKey);
+    if (id !== 'none' && !/^[\w.-]+(\/[\w.-]+)?$/.test(id)) throw invalid(idKey, 'a model id like owner/name, or none', id);
+    const dir = get(dirKey);
+    const explicitId = (env[idKey] ?? '').trim() !== '';
+    // `none` wins over a folder: it is the one way to turn the model off.
+    if (id === 'none') return { kind: 'none' };
+    if (dir !== '') return { kind: 'folder', dir: path.resolve(PROJECT_ROOT, dir), id: explicitId ? id : null };
+    return { kind: 'hub', id };
+  };
   return {
     host,
     port: integerIn('PORT', get('PORT'), 0, 65535),
     corpusDir: dir('CORPUS_DIR'),
     indexDir: dir('INDEX_DIR'),
     clientDir: dir('CLIENT_DIR'),
-    model,
+    model: modelSource('MODEL_ID', 'MODEL_DIR'),
+    rerankModel: modelSource('RERANK_MODEL_ID', 'RERANK_MODEL_DIR'),
+    queryExpansion: flag('QUERY_EXPANSION', get('QUERY_EXPANSION')),
     modelCacheDir: dir('MODEL_CACHE_DIR'),
     modelQuantized: flag('MODEL_QUANTIZED', get('MODEL_QUANTIZED')),
     allowRemoteModels: flag('ALLOW_REMOTE_MODELS', get('ALLOW_REMOTE_MODELS')),
     modelRetrySeconds: integerIn('MODEL_RETRY_SECONDS', get('MODEL_RETRY_SECONDS'), 0, 86_400),
     denseMinScore: numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
+    adminToken: adminToken(get('ADMIN_TOKEN')),
   };
 }

@@ -1,6 +1,7 @@
 // `npm start`: reads the configuration, builds or refreshes the index, and serves the chat.
 
 import { createConsoleLogger } from './adapters/console-logger.ts';
+import { preloadPdfReader } from './adapters/pdf-text.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './cli/progress.ts';
 import { loadConfig } from './config.ts';
 import { toAppError } from './core/errors.ts';
@@ -22,9 +23,12 @@ async function main(): Promise<void> {
   // The first model attempt includes building a missing or stale index; serve once it has ended either way.
   await service.modelSettled();
   indexProgress.stop();
-  const server = await startServer({ service, host: config.host, port: config.port, clientDir: config.clientDir, log });
+  const server = await startServer({ service, host: config.host, port: config.port, clientDir: config.clientDir, adminToken: config.adminToken, log });
   const { mode, speeches, paragraphs } = service.status();
   log.info(`serving ${speeches} speeches (${paragraphs} paragraphs) at ${server.url} in mode: "${mode}"`);
+  log.info(`adding, editing and removing speeches over HTTP: ${config.adminToken === null ? 'disabled (set ADMIN_TOKEN to enable)' : 'enabled (ADMIN_TOKEN is set)'}`);
+  // Loading the PDF reader takes seconds; spent now rather than on the first upload.
+  if (config.adminToken !== null) void preloadPdfReader().catch((error: unknown) => log.warn(`PDF reader not preloaded: ${toAppError(error).message}`));
 
   const stop = async () => {
     service.close();

@@ -1,13 +1,19 @@
-// The question-answering service: the corpus, the retriever in force, and the move from lexical to hybrid
-// retrieval once a model loads. Wires core to adapters; HTTP, sockets and the command line all use it.
+// The question-answering service: the corpus, the retriever in force, the move from lexical to hybrid
+// retrieval once a model loads, and changes to the corpus (from this process or, through a folder watch, from
+// others). Wires core to adapters; HTTP, sockets and the command line all use it.
 
 import { AppError, toAppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
-import { passageKey, Retriever, type AskOptions, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
+import { calibrateDenseThreshold } from './core/dense-calibration.ts';
+import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type AskOptions, type DenseRetrieval, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
+import type { MetaFields } from './core/speech-input.ts';
 import { isSpeechId } from './core/speech-meta.ts';
-import type { Embedder, Passage, RetrievalMode, Speech, SpeechMeta } from './core/types.ts';
-import { loadCorpus } from './adapters/corpus-folder.ts';
-import { syncVectorIndex } from './adapters/vector-index.ts';
+import type { Embedder, Reranker, RetrievalMode, Speech, SpeechMeta, SynonymLookup, VectorStore } from './core/types.ts';
+import { watchCorpus } from './adapters/corpus-watcher.ts';
+import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
+
+export { passagesOf } from './core/passages.ts';
+export type { AddSpeechInput, AddSpeechResult, SpeechSummary } from './corpus-editor.ts';
 
 /** What `GET /api/health` reports. */
 export interface QaStatus {
@@ -19,8 +25,9 @@ export interface QaStatus {
   paragraphs: number;
 }
 
-/** A speech in listings: its metadata and paragraph count. */
-export interface SpeechSummary extends SpeechMeta {
+/** How many speeches and paragraphs are searched, after a change to the corpus. */
+export interface CorpusCounts {
+  speeches: number;
   paragraphs: number;
 }
 
@@ -39,6 +46,21 @@ export interface QaService {
   getSpeech(id: string): SpeechDocument;
   /** Calls `listener` whenever the retrieval mode changes; returns the unsubscribe function. */
   onModeChange(listener: (mode: RetrievalMode) => void): () => void;
+  /**
+   * Adds a speech (or, with `dryRun`, reports what would be added) and answers from it at once.
+   * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request`, `duplicate`, `busy`, or a
+   *   model failure while indexing; in every case corpus/ and index/ are left as they were.
+   */
+  addSpeech(input: AddSpeechInput): Promise<AddSpeechResult>;
+  /** Removes a speech from the corpus and the index. @throws AppError `bad_request`, `not_found`, `busy`. */
+  removeSpeech(id: string): Promise<void>;
+  /** Edits a speech's metadata (checked fields). @throws AppError `bad_request`, `not_found`, `busy`. */
+  updateSpeechMeta(id: string, patch: MetaFields): Promise<SpeechSummary>;
+  /**
+   * Calls `listener` after the corpus changed (a speech added, removed or edited, here or by another process),
+   * once questions are answered from the new corpus; returns the unsubscribe function.
+   */
+  onCorpusChange(listener: (counts: CorpusCounts) => void): () => void;
   /** Resolves once the current attempt to load the model and its index has ended, in success or not. */
   modelSettled(): Promise<void>;
   /** Stops retrying the model. */
@@ -51,19 +73,34 @@ export interface QaServiceOptions {
   indexDir: string;
   /** Loads the embedding model; null means lexical retrieval only. */
   loadEmbedder?: (() => Promise<Embedder>) | null;
+  /** Loads the cross-encoder that reorders the best candidates; null or a failed load means no reranking. */
+  loadReranker?: (() => Promise<Reranker>) | null;
+  /** Loads the synonyms used to expand lexical queries; null or a failed load means no expansion. */
+  loadSynonyms?: (() => Promise<SynonymLookup>) | null;
   retrieval?: Partial<RetrievalOptions>;
   /** After a failed model load, try again after this many ms; 0 never retries. */
   modelRetryMs?: number;
   log?: Logger;
   /** Progress of embedding the corpus into the index. */
   onIndexProgress?: (progress: { done: number; total: number }) => void;
+  /** Reload when the corpus folder changes from outside, once it has been quiet this long; null never watches. */
+  watch?: { debounceMs: number } | null;
+  /** How long a change to the corpus waits for another writer before failing with `busy`. */
+  lockTimeoutMs?: number;
 }
 
-/** Flattens speeches into the passages that are retrieved and indexed. */
-export function passagesOf(speeches: readonly Speech[]): Passage[] {
-  return speeches.flatMap(({ meta, paragraphs }) =>
-    paragraphs.map((p) => ({ key: passageKey(meta.id, p.n), speechId: meta.id, paragraph: p.n, text: p.text })),
-  );
+/** How the service watches the corpus folder unless told otherwise. */
+export const DEFAULT_CORPUS_WATCH = { debounceMs: 250 } as const;
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+/** Runs tasks one after another: corpus changes and index syncs of this process never overlap. */
+function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task, task);
+    tail = run.catch(() => {});
+    return run;
+  };
 }
 
 /**
@@ -72,30 +109,100 @@ export function passagesOf(speeches: readonly Speech[]): Passage[] {
  */
 export async function openQaService(options: QaServiceOptions): Promise<QaService> {
   const log = options.log ?? SILENT_LOGGER;
-  const speeches = await loadCorpus(options.corpusDir, { log });
-  const byId = new Map(speeches.map((speech) => [speech.meta.id, speech]));
+  const editor = createCorpusEditor({ corpusDir: options.corpusDir, indexDir: options.indexDir, log, lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  const serial = createSerialQueue();
+  let speeches = await editor.load();
+  let byId = new Map(speeches.map((speech) => [speech.meta.id, speech]));
+  let digest = corpusDigest(speeches);
   const listeners = new Set<(mode: RetrievalMode) => void>();
-  let retriever = new Retriever({ speeches, options: options.retrieval });
-  let model: string | null = null;
+  const corpusListeners = new Set<(counts: CorpusCounts) => void>();
+  let dense: DenseRetrieval | null = null;
+  let reranker: Reranker | null = null;
+  let synonyms: SynonymLookup | null = null;
+  /** The dense threshold calibrated for the loaded model (see core/dense-calibration.ts), once there is one. */
+  let denseThreshold: number | null = null;
+  const build = () =>
+    new Retriever({
+      speeches,
+      dense,
+      reranker,
+      synonyms,
+      options: denseThreshold === null ? options.retrieval : { ...options.retrieval, minDenseScore: denseThreshold },
+    });
+  let retriever = build();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
-  const { loadEmbedder = null, modelRetryMs = 0 } = options;
+  const { loadEmbedder = null, loadReranker = null, loadSynonyms = null, modelRetryMs = 0 } = options;
+
+  /** Puts a new corpus (and its vectors, when synced) in force, then tells listeners when the corpus changed. */
+  function install(next: Speech[], store: VectorStore | null): void {
+    if (closed) return;
+    speeches = next;
+    byId = new Map(next.map((speech) => [speech.meta.id, speech]));
+    // A null store means the index could not follow (no model); the previous vectors answer for what they hold.
+    if (store !== null && dense !== null) dense = { embedder: dense.embedder, vectors: store };
+    retriever = build();
+    const nextDigest = corpusDigest(next);
+    if (nextDigest === digest) return;
+    digest = nextDigest;
+    for (const listener of corpusListeners) listener(retriever.counts);
+  }
+
+  const watch = options.watch === undefined ? DEFAULT_CORPUS_WATCH : options.watch;
+  let reloadRetry: NodeJS.Timeout | null = null;
+
+  /** Reloads the corpus after another process changed it; nothing happens when it is unchanged. */
+  const reloadFromDisk = (): Promise<void> =>
+    serial(async () => {
+      if (closed) return;
+      const loaded = await editor.load();
+      if (corpusDigest(loaded) === digest) return;
+      log.info('corpus: changed on disk; reloading');
+      const state = dense === null ? { speeches: loaded, store: null } : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress });
+      install(state.speeches, state.store);
+    }).catch((error: unknown) => {
+      const appError = toAppError(error);
+      log.warn(`corpus: not reloaded: ${appError.message}`);
+      // A writer holding the lock this long (a large add) sends no further events when it is done: try again.
+      if (appError.code === 'busy' && !closed && watch !== null) {
+        reloadRetry = setTimeout(() => void reloadFromDisk(), watch.debounceMs);
+        reloadRetry.unref();
+      }
+    });
+
+  const watcher = watch === null ? null : watchCorpus(options.corpusDir, { debounceMs: watch.debounceMs, onChange: () => void reloadFromDisk(), log });
+
+  /** Loads an optional helper model or resource; a failure only costs that feature. */
+  async function loadOptional<T>(load: (() => Promise<T>) | null, what: string): Promise<T | null> {
+    if (load === null) return null;
+    try {
+      return await load();
+    } catch (error) {
+      log.warn(`${what} unavailable, continuing without: ${toAppError(error).message}`);
+      return null;
+    }
+  }
 
   async function attemptModel(): Promise<void> {
     if (loadEmbedder === null) return;
     try {
       const embedder = await loadEmbedder();
-      const { store } = await syncVectorIndex({
-        dir: options.indexDir,
-        embedder,
-        passages: passagesOf(speeches),
-        log,
-        onProgress: options.onIndexProgress,
+      reranker ??= await loadOptional(loadReranker, 'reranking');
+      // Synced in the queue and from the corpus on disk, so that no add of this or another process is missed.
+      await serial(async () => {
+        const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress });
+        if (closed || state.store === null) return;
+        dense = { embedder, vectors: state.store };
+        install(state.speeches, state.store);
       });
-      if (closed) return;
-      retriever = new Retriever({ speeches, dense: { embedder, vectors: store }, options: options.retrieval });
-      model = embedder.modelId;
-      log.info(`mode: "hybrid" (model ${embedder.modelId}, ${embedder.dimension} dimensions)`);
+      if (closed || dense === null) return;
+      const floor = options.retrieval?.minDenseScore ?? DEFAULT_RETRIEVAL_OPTIONS.minDenseScore;
+      const calibration = await calibrateDenseThreshold(dense, { floor });
+      denseThreshold = calibration.threshold;
+      retriever = build();
+      log.info(`dense threshold ${calibration.threshold.toFixed(3)} (configured ${floor}, off-topic probes reach ${calibration.probeQuantile.toFixed(3)})`);
+      const reranking = reranker === null ? 'no reranking' : `reranking with ${reranker.modelId}`;
+      log.info(`mode: "hybrid" (model ${embedder.modelId}, ${embedder.dimension} dimensions, ${reranking})`);
       for (const listener of listeners) listener('hybrid');
     } catch (error) {
       const reason = toAppError(error).message;
@@ -110,13 +217,15 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     }
   }
 
+  synonyms = await loadOptional(loadSynonyms, 'query expansion');
+  retriever = build();
   if (loadEmbedder === null) log.info('mode: "lexical" (no model configured)');
   let settled = attemptModel();
 
   return {
-    status: () => ({ status: 'ok', mode: retriever.mode, model, ...retriever.counts }),
+    status: () => ({ status: 'ok', mode: retriever.mode, model: dense?.embedder.modelId ?? null, ...retriever.counts }),
     ask: (question, askOptions) => retriever.ask(question, askOptions),
-    listSpeeches: () => speeches.map(({ meta, paragraphs }) => ({ ...meta, paragraphs: paragraphs.length })),
+    listSpeeches: () => speeches.map(summaryOf),
     getSpeech(id) {
       if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
       const speech = byId.get(id);
@@ -127,9 +236,32 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    addSpeech: (input) =>
+      serial(async () => {
+        const { result, state } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress });
+        if (!result.dryRun) install(state.speeches, state.store);
+        return result;
+      }),
+    removeSpeech: (id) =>
+      serial(async () => {
+        const state = await editor.remove(id, { embedder: dense?.embedder ?? null });
+        install(state.speeches, state.store);
+      }),
+    updateSpeechMeta: (id, patch) =>
+      serial(async () => {
+        const { speech, speeches: next } = await editor.updateMeta(id, patch);
+        install(next, null);
+        return speech;
+      }),
+    onCorpusChange(listener) {
+      corpusListeners.add(listener);
+      return () => corpusListeners.delete(listener);
+    },
     modelSettled: () => settled,
     close() {
       closed = true;
+      watcher?.close();
+      if (reloadRetry !== null) clearTimeout(reloadRetry);
       if (retryTimer !== null) clearTimeout(retryTimer);
     },
   };

@@ -5,8 +5,8 @@ import { loadCorpus } from '../adapters/corpus-folder.ts';
 import { syncVectorIndex } from '../adapters/vector-index.ts';
 import { loadConfig } from '../config.ts';
 import { AppError, toAppError } from '../core/errors.ts';
-import { passagesOf } from '../qa-service.ts';
-import { embedderLoaderFor } from '../runtime.ts';
+import { passagesOf } from '../core/passages.ts';
+import { embedderLoaderFor } from '../model-loaders.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './progress.ts';
 
 async function main(): Promise<void> {

@@ -10,6 +10,8 @@ export interface DetectedMeta {
   /** ISO date `YYYY-MM-DD`. */
   date?: string;
   place?: string;
+  /** Where the text came from (a URL or file name); only a header block gives it. */
+  source?: string;
 }
 
 /** A date found inside a line: its ISO form and where it sits in the line. */

@@ -2,6 +2,7 @@
 // Pure: built in memory from passages, no I/O.
 
 import MiniSearch from 'minisearch';
+import type { Query } from './query.ts';
 import { termsOf } from './terms.ts';
 import type { Passage } from './types.ts';
 
@@ -13,12 +14,10 @@ export interface LexicalHit {
   key: string;
   /** BM25 score (unbounded). */
   score: number;
-  /**
-   * Share of the question's information found in the passage: the summed inverse document frequency of the
-   * question terms it contains over that of all question terms. 0 when nothing matches, 1 when all does.
-   */
-  coverage: number;
 }
+
+/** The part of a query that coverage is measured on. */
+export type CoverageQuery = Pick<Query, 'baseTerms' | 'synonymTerms'>;
 
 /** An in-memory BM25 index with document frequencies, built once per corpus version. */
 export class LexicalIndex {
@@ -54,46 +53,51 @@ export class LexicalIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /** The distinct index terms of a question. */
-  questionTerms(question: string): string[] {
-    return [...new Set(termsOf(question))];
-  }
-
-  /** Share of the question terms' idf mass that the passage with `key` contains (see {@link LexicalHit.coverage}). */
-  coverage(key: string, questionTerms: readonly string[]): number {
+  /**
+   * Share of the query's information found in the passage with `key`: the idf-weighted share of its base terms
+   * present, a term missing but stood in for by a synonym counting at the synonym's weight. 0 to 1.
+   */
+  coverage(key: string, query: CoverageQuery): number {
     const terms = this.#termsByKey.get(key);
-    return terms === undefined ? 0 : this.#coverageIn(terms, questionTerms);
+    return terms === undefined ? 0 : this.#coverageIn(terms, query);
   }
 
-  #coverageIn(terms: ReadonlySet<string>, questionTerms: readonly string[]): number {
+  /** {@link coverage} for any text, e.g. one sentence of a passage. */
+  coverageOfText(text: string, query: CoverageQuery): number {
+    return this.#coverageIn(new Set(termsOf(text)), query);
+  }
+
+  #coverageIn(terms: ReadonlySet<string>, query: CoverageQuery): number {
     let found = 0;
     let total = 0;
-    for (const term of questionTerms) {
-      const weight = this.idf(term);
+    for (const base of query.baseTerms) {
+      const weight = this.idf(base.term) * base.weight;
       total += weight;
-      if (terms.has(term)) found += weight;
+      if (terms.has(base.term)) {
+        found += weight;
+        continue;
+      }
+      let credit = 0;
+      for (const synonym of query.synonymTerms) {
+        if (synonym.of === base.term && terms.has(synonym.term)) credit = Math.max(credit, synonym.weight);
+      }
+      found += weight * credit;
     }
     return total > 0 ? found / total : 0;
   }
 
-  /** Share of the question terms' idf mass found in any text, e.g. one sentence of a passage. */
-  coverageOfText(text: string, questionTerms: readonly string[]): number {
-    return this.#coverageIn(new Set(termsOf(text)), questionTerms);
-  }
-
-  /** The best `limit` passages for a question by BM25, best first; only keys in `allowed` when it is given. */
-  search(question: string, limit: number, allowed: ReadonlySet<string> | null = null): LexicalHit[] {
-    const questionTerms = this.questionTerms(question);
-    if (questionTerms.length === 0) return [];
+  /** The best `limit` passages for a query by BM25 with term boosts, best first; only keys in `allowed` when given. */
+  search(query: CoverageQuery, limit: number, allowed: ReadonlySet<string> | null = null): LexicalHit[] {
+    const weights = new Map<string, number>();
+    for (const { term, weight } of [...query.baseTerms, ...query.synonymTerms]) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+    if (weights.size === 0) return [];
     return this.#search
-      .search(questionTerms.join(' '), {
-        tokenize: (query) => query.split(' '),
+      .search([...weights.keys()].join(' '), {
+        tokenize: (text) => text.split(' '),
+        boostTerm: (term) => weights.get(term) ?? 1,
         ...(allowed === null ? {} : { filter: (result) => allowed.has(String(result.id)) }),
       })
       .slice(0, limit)
-      .map((result) => {
-        const key = String(result.id);
-        return { key, score: result.score, coverage: this.coverage(key, questionTerms) };
-      });
+      .map((result) => ({ key: String(result.id), score: result.score }));
   }
 }

@@ -2,6 +2,7 @@
 // removes page headers/footers, repairs paragraphs cut by page breaks, and sets front matter aside. Pure.
 
 import { isFrontMatterBlock, parseFrontMatter, type DetectedMeta } from './front-matter.ts';
+import { readHeaderBlock } from './header-block.ts';
 import type { Paragraph } from './types.ts';
 
 export type { DetectedMeta } from './front-matter.ts';
@@ -44,8 +45,11 @@ const MARKUP_PAIRS: readonly RegExp[] = [
   /(?<![\p{L}\p{N}_])_(?=[^\s_])[^_]*?[^\s_]_(?![\p{L}\p{N}_])/gu,
 ];
 
-/** Cuts raw text into pages of blocks of lines. Form feeds and 2+ blank lines break pages; 1 blank line breaks blocks. */
-function scanPages(raw: string): Page[] {
+/**
+ * Cuts raw text, from offset `from`, into pages of blocks of lines.
+ * Form feeds and 2+ blank lines break pages; 1 blank line breaks blocks.
+ */
+function scanPages(raw: string, from: number): Page[] {
   const pages: Page[] = [[]];
   let blankRun = 0;
   let forcedBreak = false;
@@ -69,8 +73,8 @@ function scanPages(raw: string): Page[] {
     blankRun = 0;
     forcedBreak = false;
   };
-  let lineStart = 0;
-  for (let i = 0; i < raw.length; i += 1) {
+  let lineStart = from;
+  for (let i = from; i < raw.length; i += 1) {
     const ch = raw[i];
     if (ch !== '\n' && ch !== '\r' && ch !== '\f') continue;
     // A form feed ends the line it is on but is not itself a blank line.
@@ -219,11 +223,14 @@ const isHeading = (text: string): boolean => text.length <= MAX_HEADING_CHARS &&
 
 /**
  * Splits a speech's raw text into content paragraphs (numbered 1..N, offsets into `raw`) and its front matter.
- * Running headers/footers and page numbers are dropped, paragraphs cut by a page break are rejoined,
- * soft line wraps are joined, markup wrappers removed; salutations and headings are not paragraphs.
+ * A header block at the top (`Title: …`, `Date: …`, see {@link readHeaderBlock}) is metadata only, and its values
+ * win over those detected in free-form front matter. Running headers/footers and page numbers are dropped,
+ * paragraphs cut by a page break are rejoined, soft line wraps are joined, markup wrappers removed; salutations
+ * and headings are not paragraphs.
  */
 export function splitSpeech(raw: string): SplitSpeech {
-  const blocks = joinPages(stripPageFurniture(scanPages(raw))).map((block) => {
+  const header = readHeaderBlock(raw);
+  const blocks = joinPages(stripPageFurniture(scanPages(raw, header.end))).map((block) => {
     const mapped = cleanText(joinLines(block));
     const lines = block.map((line) => cleanText(joinLines([line])).text);
     return { mapped, lines };
@@ -231,9 +238,10 @@ export function splitSpeech(raw: string): SplitSpeech {
 
   let frontCount = 0;
   while (frontCount < blocks.length && isFrontMatterBlock(blocks[frontCount]?.lines ?? [])) frontCount += 1;
-  const frontMatter = parseFrontMatter(blocks.slice(0, frontCount).map((b) => b.lines));
+  const detected = parseFrontMatter(blocks.slice(0, frontCount).map((b) => b.lines));
   // Leading short lines with no front-matter cue at all are left to the ordinary rules below.
-  if (Object.keys(frontMatter).length === 0) frontCount = 0;
+  if (Object.keys(detected).length === 0) frontCount = 0;
+  const frontMatter: DetectedMeta = { ...detected, ...header.meta };
 
   const paragraphs: Paragraph[] = [];
   for (const { mapped, lines } of blocks.slice(frontCount)) {

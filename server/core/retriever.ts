@@ -1,44 +1,17 @@
-// Answers a question with the best-matching passages: BM25, optionally fused with dense vectors,
-// a relevance gate that refuses off-topic questions, and sentence highlights. Pure: adapters are injected.
+// Answers a question with the best-matching passages: BM25 and/or dense vectors, fused, optionally reranked
+// by a cross-encoder, then a relevance gate that refuses off-topic questions, and sentence highlights.
+// Pure: the model, the vectors and the synonyms are injected.
 
-import { cosine, maxFusedScore, reciprocalRankFusion, type RankedList } from './fusion.ts';
-import { LexicalIndex, type LexicalHit } from './lexical-index.ts';
+import { AppError } from './errors.ts';
+import { maxFusedScore, reciprocalRankFusion, type RankedList } from './fusion.ts';
+import { Highlighter } from './highlights.ts';
+import { LexicalIndex } from './lexical-index.ts';
 import type { AnswerPassage, AskFilter, CitedSpeech } from './protocol.ts';
-import { pickHighlights, sentenceSpans, type Span } from './sentences.ts';
-import type { Embedder, Passage, RetrievalMode, Speech, VectorHit, VectorStore } from './types.ts';
+import { buildQuery, type Query, type QueryOptions } from './query.ts';
+import { DEFAULT_RETRIEVAL_OPTIONS, isRelevantAnswer, selectRelevant, type Candidate, type RetrievalOptions } from './relevance.ts';
+import type { Embedder, Passage, Reranker, RetrievalMode, Speech, SynonymLookup, VectorHit, VectorStore } from './types.ts';
 
-/** Tunable constants of retrieval. */
-export interface RetrievalOptions {
-  /** How many candidates each retriever contributes before fusion. */
-  candidatePool: number;
-  /** The `k` of reciprocal rank fusion: larger flattens the rank curve. */
-  rrfK: number;
-  lexicalWeight: number;
-  denseWeight: number;
-  /** A question is answered only when some passage holds at least this share of its term weight. */
-  minLexicalCoverage: number;
-  /** In hybrid mode a question is also answered when the best cosine reaches this. */
-  minDenseScore: number;
-  /** A passage is quoted at all only when it reaches this coverage… */
-  minPassageCoverage: number;
-  /** …or, in hybrid mode, a cosine no more than this below `minDenseScore`. */
-  denseFollowerMargin: number;
-  /** A passage after the first also needs this share of the best passage's coverage, unless its cosine qualifies. */
-  minRelativeCoverage: number;
-}
-
-/** Defaults, chosen on the development questions (see README, "Retrieval"). */
-export const DEFAULT_RETRIEVAL_OPTIONS: RetrievalOptions = {
-  candidatePool: 30,
-  rrfK: 60,
-  lexicalWeight: 1,
-  denseWeight: 1,
-  minLexicalCoverage: 0.3,
-  minDenseScore: 0.45,
-  minPassageCoverage: 0.15,
-  denseFollowerMargin: 0.1,
-  minRelativeCoverage: 0.4,
-};
+export { DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './relevance.ts';
 
 /** Dense retrieval: the model that embeds questions and the vectors of the passages. */
 export interface DenseRetrieval {
@@ -51,6 +24,8 @@ export interface AskOptions {
   topK: number;
   /** Only passages of these speeches or dates. */
   filter?: AskFilter;
+  /** Earlier questions of the same conversation, oldest first, so a short follow-up is read in context. */
+  history?: readonly string[];
 }
 
 /** What {@link Retriever.ask} returns. */
@@ -58,29 +33,45 @@ export interface RetrievalAnswer {
   mode: RetrievalMode;
   noAnswer: boolean;
   passages: AnswerPassage[];
+  /** The question as it was understood: a follow-up joined to the question it follows. */
+  understoodAs: string;
 }
 
-interface Candidate {
-  passage: Passage;
-  coverage: number;
-  cosine: number | null;
-  score: number;
+/** What a {@link Retriever} is built from. */
+export interface RetrieverDeps {
+  speeches: readonly Speech[];
+  dense?: DenseRetrieval | null;
+  /** Reorders the best candidates when present. */
+  reranker?: Reranker | null;
+  /** Expands lexical queries with synonyms when present. */
+  synonyms?: SynonymLookup | null;
+  /** Defaults to hybrid with dense retrieval, lexical without. */
+  mode?: RetrievalMode;
+  options?: Partial<RetrievalOptions>;
+  queryOptions?: Partial<QueryOptions>;
 }
 
-/** Retrieval over one fixed corpus. Build a new one when the corpus or the model changes. */
+/** Retrieval over one fixed corpus. Build a new one when the corpus or a model changes. */
 export class Retriever {
   readonly mode: RetrievalMode;
   readonly #lexical: LexicalIndex;
   readonly #dense: DenseRetrieval | null;
+  readonly #reranker: Reranker | null;
+  readonly #synonyms: SynonymLookup | null;
   readonly #options: RetrievalOptions;
+  readonly #queryOptions: Partial<QueryOptions>;
+  readonly #highlighter: Highlighter;
   readonly #passages = new Map<string, Passage>();
   readonly #speeches = new Map<string, CitedSpeech>();
-  readonly #sentenceVectors = new Map<string, number[]>();
 
-  constructor(deps: { speeches: readonly Speech[]; dense?: DenseRetrieval | null; options?: Partial<RetrievalOptions> }) {
+  constructor(deps: RetrieverDeps) {
     this.#options = { ...DEFAULT_RETRIEVAL_OPTIONS, ...deps.options };
+    this.#queryOptions = deps.queryOptions ?? {};
     this.#dense = deps.dense ?? null;
-    this.mode = this.#dense === null ? 'lexical' : 'hybrid';
+    this.#reranker = deps.reranker ?? null;
+    this.#synonyms = deps.synonyms ?? null;
+    this.mode = deps.mode ?? (this.#dense === null ? 'lexical' : 'hybrid');
+    if (this.mode !== 'lexical' && this.#dense === null) throw new AppError('model_unavailable', `${this.mode} retrieval needs an embedding model`);
     for (const { meta, paragraphs } of deps.speeches) {
       const { id, title, speaker, date, event, place } = meta;
       this.#speeches.set(id, { id, title, speaker, date, event, place });
@@ -90,6 +81,7 @@ export class Retriever {
       }
     }
     this.#lexical = new LexicalIndex([...this.#passages.values()]);
+    this.#highlighter = new Highlighter({ lexical: this.#lexical, embedder: this.mode === 'lexical' ? null : (this.#dense?.embedder ?? null) });
   }
 
   /** Number of speeches and passages searched. */
@@ -99,41 +91,85 @@ export class Retriever {
 
   /** The `topK` best passages for `question`, or `noAnswer` when nothing is relevant enough. */
   async ask(question: string, options: AskOptions): Promise<RetrievalAnswer> {
-    const questionTerms = this.#lexical.questionTerms(question);
-    const allowed = this.#allowedKeys(options.filter);
-    const pool = this.#options.candidatePool;
-    const lexicalHits = this.#lexical.search(question, pool, allowed);
-    const questionVector = this.#dense === null ? null : (await this.#dense.embedder.embed([question]))[0] ?? null;
-    let denseHits: VectorHit[] = [];
-    if (this.#dense !== null && questionVector !== null) {
-      // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
-      denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
-      if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
-    }
-    const candidates = this.#rank(lexicalHits, denseHits, questionTerms);
-
-    const { minLexicalCoverage, minDenseScore, minPassageCoverage, denseFollowerMargin, minRelativeCoverage } = this.#options;
-    const answers = (c: Candidate) => c.coverage >= minLexicalCoverage || (c.cosine ?? -1) >= minDenseScore;
-    if (!candidates.some(answers)) return { mode: this.mode, noAnswer: true, passages: [] };
-    const bestCoverage = Math.max(...candidates.map((c) => c.coverage));
-    const coverageFloor = Math.max(minPassageCoverage, bestCoverage * minRelativeCoverage);
-    const isRelevant = (c: Candidate) => c.coverage >= coverageFloor || (c.cosine ?? -1) >= minDenseScore - denseFollowerMargin;
-
-    const chosen = candidates.filter(isRelevant).slice(0, options.topK);
+    const { query, questionVector, candidates } = await this.#candidates(question, options);
+    const understoodAs = query.embeddingText;
+    if (!isRelevantAnswer(candidates, { mode: this.mode, options: this.#options })) return { mode: this.mode, noAnswer: true, passages: [], understoodAs };
+    const chosen = selectRelevant(candidates, { mode: this.mode, options: this.#options }).slice(0, options.topK);
     const passages: AnswerPassage[] = [];
-    for (const [index, candidate] of chosen.entries()) {
+    for (const candidate of chosen) {
       const speech = this.#speeches.get(candidate.passage.speechId);
       if (speech === undefined) continue;
       passages.push({
-        rank: index + 1,
+        rank: passages.length + 1,
         score: Math.round(candidate.score * 1000) / 1000,
         text: candidate.passage.text,
-        highlights: await this.#highlights(candidate.passage.text, questionTerms, questionVector),
+        highlights: await this.#highlighter.highlight(candidate.passage.text, query, questionVector),
         paragraph: candidate.passage.paragraph,
         speech,
       });
     }
-    return { mode: this.mode, noAnswer: passages.length === 0, passages };
+    return { mode: this.mode, noAnswer: passages.length === 0, passages, understoodAs };
+  }
+
+  /** The full ranking of passage texts for a question, before the relevance gate and the cut-off (for evaluation). */
+  async rankAll(question: string, options: Omit<AskOptions, 'topK'> = {}): Promise<string[]> {
+    const { candidates } = await this.#candidates(question, options);
+    return candidates.map((candidate) => candidate.passage.text);
+  }
+
+  async #candidates(question: string, options: Omit<AskOptions, 'topK'>): Promise<{ query: Query; questionVector: number[] | null; candidates: Candidate[] }> {
+    const query = buildQuery(question, { history: options.history, synonyms: this.#synonyms, options: this.#queryOptions });
+    const allowed = this.#allowedKeys(options.filter);
+    const pool = this.#options.candidatePool;
+    const lexicalHits = this.mode === 'dense' ? [] : this.#lexical.search(query, pool, allowed);
+    let questionVector: number[] | null = null;
+    let denseHits: VectorHit[] = [];
+    if (this.mode !== 'lexical' && this.#dense !== null) {
+      questionVector = (await this.#dense.embedder.embed([query.embeddingText]))[0] ?? null;
+      if (questionVector !== null) {
+        // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
+        denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
+        if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
+      }
+    }
+    const cosines = new Map(denseHits.map((hit) => [hit.key, hit.score]));
+    const toCandidate = (key: string, score: number): Candidate[] => {
+      const passage = this.#passages.get(key);
+      return passage === undefined ? [] : [{ passage, score, coverage: this.#lexical.coverage(key, query), cosine: cosines.get(key) ?? null, rerank: null }];
+    };
+
+    let candidates: Candidate[];
+    if (this.mode === 'lexical') {
+      // Scores are BM25 relative to the best hit, scaled by how much of the question the best hit covers.
+      const best = lexicalHits[0];
+      const scale = best === undefined || best.score <= 0 ? 0 : this.#lexical.coverage(best.key, query) / best.score;
+      candidates = lexicalHits.flatMap((hit) => toCandidate(hit.key, hit.score * scale));
+    } else if (this.mode === 'dense') {
+      candidates = denseHits.flatMap((hit) => toCandidate(hit.key, Math.max(0, hit.score)));
+    } else {
+      const lists: RankedList[] = [
+        { keys: lexicalHits.map((hit) => hit.key), weight: this.#options.lexicalWeight },
+        { keys: denseHits.map((hit) => hit.key), weight: this.#options.denseWeight },
+      ];
+      const rrf = { k: this.#options.rrfK };
+      const ceiling = maxFusedScore(lists, rrf);
+      candidates = reciprocalRankFusion(lists, rrf).flatMap((entry) => toCandidate(entry.key, entry.score / ceiling));
+    }
+    return { query, questionVector, candidates: await this.#rerank(question, candidates) };
+  }
+
+  /** Reorders the top candidates by the cross-encoder's score; their shown score becomes its probability. */
+  async #rerank(question: string, candidates: Candidate[]): Promise<Candidate[]> {
+    if (this.#reranker === null || candidates.length === 0) return candidates;
+    const head = candidates.slice(0, this.#options.rerankDepth);
+    const logits = await this.#reranker.score(question, head.map((c) => c.passage.text));
+    const reranked = head
+      .map((candidate, index) => {
+        const logit = logits[index] ?? Number.NEGATIVE_INFINITY;
+        return { ...candidate, rerank: logit, score: 1 / (1 + Math.exp(-logit)) };
+      })
+      .sort((a, b) => (b.rerank ?? 0) - (a.rerank ?? 0));
+    return [...reranked, ...candidates.slice(head.length)];
   }
 
   /** The passage keys a filter allows, or null for no filter. */
@@ -148,52 +184,6 @@ export class Retriever {
       allowed.add(passage.key);
     }
     return allowed;
-  }
-
-  #rank(lexicalHits: readonly LexicalHit[], denseHits: readonly VectorHit[], questionTerms: readonly string[]): Candidate[] {
-    const cosines = new Map(denseHits.map((hit) => [hit.key, hit.score]));
-    const toCandidate = (key: string, score: number): Candidate | null => {
-      const passage = this.#passages.get(key);
-      if (passage === undefined) return null;
-      return { passage, score, coverage: this.#lexical.coverage(key, questionTerms), cosine: cosines.get(key) ?? null };
-    };
-    if (this.#dense === null) {
-      // Scores are BM25 relative to the best hit, scaled by how much of the question the best hit covers.
-      const best = lexicalHits[0];
-      const scale = best === undefined || best.score <= 0 ? 0 : best.coverage / best.score;
-      return lexicalHits.map((hit) => toCandidate(hit.key, hit.score * scale)).filter((c): c is Candidate => c !== null);
-    }
-    const lists: RankedList[] = [
-      { keys: lexicalHits.map((hit) => hit.key), weight: this.#options.lexicalWeight },
-      { keys: denseHits.map((hit) => hit.key), weight: this.#options.denseWeight },
-    ];
-    const rrf = { k: this.#options.rrfK };
-    const ceiling = maxFusedScore(lists, rrf);
-    return reciprocalRankFusion(lists, rrf)
-      .map((entry) => toCandidate(entry.key, entry.score / ceiling))
-      .filter((c): c is Candidate => c !== null);
-  }
-
-  async #highlights(text: string, questionTerms: readonly string[], questionVector: readonly number[] | null): Promise<Span[]> {
-    const spans = sentenceSpans(text);
-    const sentences = spans.map(([start, end]) => text.slice(start, end));
-    const scores = sentences.map((sentence) => this.#lexical.coverageOfText(sentence, questionTerms));
-    if (this.#dense !== null && questionVector !== null) {
-      const vectors = await this.#sentenceVectorsOf(sentences, this.#dense.embedder);
-      vectors.forEach((vector, index) => {
-        scores[index] = (scores[index] ?? 0) + Math.max(0, cosine(vector, questionVector));
-      });
-    }
-    return pickHighlights(spans, scores);
-  }
-
-  async #sentenceVectorsOf(sentences: readonly string[], embedder: Embedder): Promise<number[][]> {
-    const missing = sentences.filter((sentence) => !this.#sentenceVectors.has(sentence));
-    if (missing.length > 0) {
-      const vectors = await embedder.embed(missing);
-      missing.forEach((sentence, index) => this.#sentenceVectors.set(sentence, vectors[index] ?? []));
-    }
-    return sentences.map((sentence) => this.#sentenceVectors.get(sentence) ?? []);
   }
 }
 

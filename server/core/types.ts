@@ -70,8 +70,8 @@ export interface VectorStore {
   query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
 }
 
-/** Which retrieval is answering: BM25 only, or BM25 fused with dense vectors. */
-export type RetrievalMode = 'lexical' | 'hybrid';
+/** Which retrieval is answering: BM25 only, dense vectors only (evaluation), or the two fused. */
+export type RetrievalMode = 'lexical' | 'dense' | 'hybrid';
 
 /** Scores (question, passage) pairs with a cross-encoder; higher is more relevant. */
 export interface Reranker {

@@ -5,12 +5,15 @@ import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { QaService } from '../qa-service.ts';
 import { httpErrorOf } from './error-response.ts';
+import { createSpeechRoutes } from './speech-routes.ts';
 
 /** What {@link createApp} needs. */
 export interface AppDeps {
   service: QaService;
   /** The built chat window (`client/dist`). */
   clientDir: string;
+  /** The token write routes require; null disables them. */
+  adminToken?: string | null;
   log?: Logger;
 }
 
@@ -38,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/speeches/:id', (req, res) => {
     res.json(deps.service.getSpeech(String(req.params.id)));
   });
+  app.use(createSpeechRoutes({ service: deps.service, adminToken: deps.adminToken ?? null }));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`);
   });

@@ -20,6 +20,8 @@ export interface ChatSocketLimits {
   maxBufferedBytes: number;
   /** Ping interval; a client that misses a pong is disconnected. */
   heartbeatMs: number;
+  /** Earlier questions kept per connection, so a short follow-up is answered in context. */
+  historyLength: number;
 }
 
 /** Defaults for {@link ChatSocketLimits}. */
@@ -28,6 +30,7 @@ export const DEFAULT_CHAT_SOCKET_LIMITS: ChatSocketLimits = {
   maxInFlight: 4,
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
+  historyLength: 3,
 };
 
 /** What {@link attachChatSocket} needs. */
@@ -68,10 +71,15 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
   const unsubscribe = deps.service.onModeChange((mode) => {
     for (const ws of wss.clients) send(ws, { type: 'mode', mode });
   });
+  // Sent once the service answers from the changed corpus, so a client's next question can cite a new speech.
+  const unsubscribeCorpus = deps.service.onCorpusChange(({ speeches, paragraphs }) => {
+    for (const ws of wss.clients) send(ws, { type: 'corpus', speeches, paragraphs });
+  });
 
   wss.on('connection', (ws) => {
     const bucket = new TokenBucket(limits.rate);
     let inFlight = 0;
+    const history: string[] = [];
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (error) => log.warn(`socket: ${error.message}`));
@@ -91,7 +99,14 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
         inFlight += 1;
         try {
           const { speechIds, from, to } = frame;
-          const answer = await deps.service.ask(frame.question, { topK: frame.topK, filter: { speechIds, from, to } });
+          const { understoodAs, ...answer } = await deps.service.ask(frame.question, {
+            topK: frame.topK,
+            filter: { speechIds, from, to },
+            history: [...history],
+          });
+          // The question as understood, so a chain of follow-ups keeps the topic it started from.
+          history.push(understoodAs);
+          if (history.length > limits.historyLength) history.shift();
           send(ws, { type: 'answer', id: frame.id, ...answer });
         } finally {
           inFlight -= 1;
@@ -118,6 +133,7 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
     close() {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeCorpus();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -14,6 +14,8 @@ export interface ServerOptions {
   /** 0 picks a free port. */
   port: number;
   clientDir: string;
+  /** The token write routes require; null (the default) disables them. */
+  adminToken?: string | null;
   log?: Logger;
   socketLimits?: Partial<ChatSocketLimits>;
 }
@@ -29,7 +31,7 @@ export interface RunningServer {
 /** Listens on `host:port` with the chat page, the API and the socket. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? SILENT_LOGGER;
-  const server = createServer(createApp({ service: options.service, clientDir: options.clientDir, log }));
+  const server = createServer(createApp({ service: options.service, clientDir: options.clientDir, adminToken: options.adminToken ?? null, log }));
   const socket = attachChatSocket(server, { service: options.service, log, limits: options.socketLimits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

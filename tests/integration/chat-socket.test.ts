@@ -107,6 +107,25 @@ describe('chat socket', () => {
     for (const client of clients) client.close();
   });
 
+  it('answers a short follow-up in the context of the previous question on the same connection', async () => {
+    const client = await connect();
+    client.send({ type: 'ask', id: 'f1', question: 'What must Member States develop the capacity to do?' });
+    const first = (await client.reply('f1')) as AnswerFrame;
+    expect(first.passages[0]?.text).toContain('develop the capacity to collect and share data');
+    // On its own, "and what tools exist for that?" is too vague; after the question above it is about data tools.
+    client.send({ type: 'ask', id: 'f2', question: 'And what tools exist for that?' });
+    const followUp = (await client.reply('f2')) as AnswerFrame;
+    expect(followUp.noAnswer).toBe(false);
+    expect(followUp.passages[0]?.text).toContain('Displacement Tracking Matrix');
+
+    const fresh = await connect();
+    fresh.send({ type: 'ask', id: 'f3', question: 'And what tools exist for that?' });
+    const alone = (await fresh.reply('f3')) as AnswerFrame;
+    expect(alone.passages[0]?.text ?? '').not.toContain('Displacement Tracking Matrix');
+    client.close();
+    fresh.close();
+  });
+
   it('refuses upgrades on other paths', async () => {
     await expect(TestClient.connect(running.wsUrl.replace('/ws', '/other'))).rejects.toThrow();
   });

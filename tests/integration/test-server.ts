@@ -19,7 +19,7 @@ export interface TestServer {
 
 /** Opens the service (lexical unless a loader is given) and serves it. */
 export async function startTestServer(
-  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'retrieval'>> & Pick<Partial<ServerOptions>, 'socketLimits'> = {},
+  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'retrieval' | 'watch'>> & Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken'> = {},
 ): Promise<TestServer> {
   const workspace = await createWorkspace();
   const service = await openQaService({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir, ...options });
@@ -29,6 +29,7 @@ export async function startTestServer(
     port: 0,
     clientDir: path.join(PROJECT_ROOT, 'client', 'dist'),
     socketLimits: options.socketLimits,
+    adminToken: options.adminToken,
   });
   return {
     workspace,

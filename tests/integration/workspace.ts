@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadTransformersEmbedder } from '../../server/adapters/transformers-embedder.ts';
 import { PROJECT_ROOT } from '../../server/config.ts';
-import type { Embedder } from '../../server/core/types.ts';
+import { loadTransformersReranker } from '../../server/adapters/transformers-reranker.ts';
+import type { Embedder, Reranker } from '../../server/core/types.ts';
+import { writeTinyCrossEncoder } from '../../scripts/tiny-cross-encoder.ts';
 import { writeTinyModel } from '../../scripts/tiny-model.ts';
 
 /** A temporary project-like folder with its own corpus and index. */
@@ -46,6 +48,13 @@ export async function createTinyModelLoader(
     modelDir,
     load: () => loadTransformersEmbedder({ modelDir, cacheDir: path.join(workspace.root, 'cache'), allowRemote: false }),
   };
+}
+
+/** Writes the tiny cross-encoder into `<root>/tiny-cross-encoder` and returns a loader through transformers.js. */
+export async function createTinyRerankerLoader(workspace: Workspace): Promise<{ modelDir: string; load: () => Promise<Reranker> }> {
+  const modelDir = path.join(workspace.root, 'tiny-cross-encoder');
+  await writeTinyCrossEncoder(modelDir, { vocabulary: await corpusWords(workspace.corpusDir) });
+  return { modelDir, load: () => loadTransformersReranker({ modelDir, cacheDir: path.join(workspace.root, 'cache'), allowRemote: false }) };
 }
 
 /** One development question (`../shared/eval/dev-questions.json`). */

@@ -160,3 +160,24 @@ describe('loadConfig invalid values', () => {
     expect(message).toContain(value.trim());
   });
 });
+
+describe('loadConfig ADMIN_TOKEN', () => {
+  it('is unset by default: write routes are disabled', () => {
+    expect(loadConfig({}).adminToken).toBeNull();
+    expect(loadConfig({ ADMIN_TOKEN: '   ' }).adminToken).toBeNull();
+  });
+
+  it('reads a token of 16 or more printable characters', () => {
+    expect(loadConfig({ ADMIN_TOKEN: ' 0123456789abcdef ' }).adminToken).toBe('0123456789abcdef');
+    expect(loadConfig({ ADMIN_TOKEN: 'a-much/longer+token=with_symbols!' }).adminToken).toBe('a-much/longer+token=with_symbols!');
+  });
+
+  it.each(['short', 'sixteen chars ok', 'tab\tin-the-middle-of-it', 'ünïcödé-token-of-many-chars'])(
+    'rejects %j naming the key, without echoing the secret',
+    (value) => {
+      const message = failureOf({ ADMIN_TOKEN: value });
+      expect(message.startsWith('ADMIN_TOKEN:'), message).toBe(true);
+      expect(message).not.toContain(value.trim());
+    },
+  );
+});

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LexicalIndex } from '../../server/core/lexical-index.ts';
+import { buildQuery, type Query } from '../../server/core/query.ts';
 import { termsOf } from '../../server/core/terms.ts';
 import type { Passage } from '../../server/core/types.ts';
 
@@ -19,6 +20,10 @@ const N = PASSAGES.length;
 
 /** The BM25 idf of a term with document frequency `df` among N passages. */
 const bm25Idf = (df: number, n = N): number => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+
+/** The query of a question, without synonyms or history. */
+const q = (question: string): Query => buildQuery(question);
+const NO_TERMS: Query = { embeddingText: '', baseTerms: [], synonymTerms: [], isFollowUp: false };
 
 /** The single index term of a word. */
 function t(word: string): string {
@@ -67,125 +72,134 @@ describe('LexicalIndex.idf', () => {
   });
 });
 
-describe('LexicalIndex.questionTerms', () => {
-  it('returns the distinct index terms of a question, without stop words', () => {
-    expect(index.questionTerms('What do migrants and the migrant workers say about migrants?')).toEqual([t('migrant'), t('workers')]);
+describe('query terms', () => {
+  it('are the distinct index terms of a question, without stop words', () => {
+    expect(q('What do migrants and the migrant workers say about migrants?').baseTerms.map((x) => x.term)).toEqual([t('migrant'), t('workers')]);
   });
 
-  it('returns [] for a question of stop words only', () => {
-    expect(index.questionTerms('What is it that they would say?')).toEqual([]);
+  it('are none for a question of stop words only', () => {
+    expect(q('What is it that they would say?').baseTerms).toEqual([]);
   });
 });
 
 describe('LexicalIndex.search', () => {
   it('finds the only passage holding a rare keyword', () => {
-    const hits = index.search('remittances', 10);
+    const hits = index.search(q('remittances'), 10);
     expect(hits.map((h) => h.key)).toEqual(['remit']);
-    expect(hits[0]?.coverage).toBe(1);
+    expect(index.coverage('remit', q('remittances'))).toBe(1);
     expect(hits[0]?.score).toBeGreaterThan(0);
   });
 
   it('ranks by BM25: more occurrences first, then the shorter passage for equal counts', () => {
     // data has "migrant" twice; recruit (6 terms) is shorter than remit (7 terms), both once.
-    expect(index.search('migrant', 10).map((h) => h.key)).toEqual(['data', 'recruit', 'remit']);
+    expect(index.search(q('migrant'), 10).map((h) => h.key)).toEqual(['data', 'recruit', 'remit']);
   });
 
   it('ranks the passage matching all question terms first', () => {
-    const hits = index.search('migrant workers in debt', 10);
+    const hits = index.search(q('migrant workers in debt'), 10);
     expect(hits[0]?.key).toBe('recruit');
-    expect(hits[0]?.coverage).toBe(1);
+    expect(index.coverage('recruit', q('migrant workers in debt'))).toBe(1);
     expect(hits.map((h) => h.key)).toEqual(['recruit', 'remit', 'data']);
   });
 
   it('returns hits in non-increasing score order', () => {
-    const hits = index.search('migrant workers migration governance climate', 10);
+    const hits = index.search(q('migrant workers migration governance climate'), 10);
     expect(hits.length).toBeGreaterThan(2);
     for (let i = 1; i < hits.length; i += 1) expect(hits[i - 1]?.score ?? 0).toBeGreaterThanOrEqual(hits[i]?.score ?? 0);
   });
 
   it('matches any question term (OR), not all of them', () => {
-    expect(index.search('remittances climate', 10).map((h) => h.key).sort()).toEqual(['climate', 'remit']);
+    expect(index.search(q('remittances climate'), 10).map((h) => h.key).sort()).toEqual(['climate', 'remit']);
   });
 
   it('matches across British and American spelling and across inflections', () => {
-    expect(index.search('remittance', 10).map((h) => h.key)).toEqual(['remit']);
-    expect(index.search('Migrants\u2019 statistic', 10)[0]?.key).toBe('data');
+    expect(index.search(q('remittance'), 10).map((h) => h.key)).toEqual(['remit']);
+    expect(index.search(q('Migrants\u2019 statistic'), 10)[0]?.key).toBe('data');
   });
 
   it('returns at most `limit` hits', () => {
-    expect(index.search('migrant', 2)).toHaveLength(2);
-    expect(index.search('migrant', 1).map((h) => h.key)).toEqual(['data']);
+    expect(index.search(q('migrant'), 2)).toHaveLength(2);
+    expect(index.search(q('migrant'), 1).map((h) => h.key)).toEqual(['data']);
   });
 
-  it('gives every hit the coverage that coverage() reports for it', () => {
-    const question = 'migrant workers debt';
-    const terms = index.questionTerms(question);
-    for (const hit of index.search(question, 10)) expect(hit.coverage).toBe(index.coverage(hit.key, terms));
+  it('weights synonym terms below the question\'s own terms', () => {
+    const synonyms = (word: string) => (word === 'money' ? ['remittances'] : []);
+    const expanded = buildQuery('money climate', { synonyms });
+    expect(index.search(expanded, 10).map((h) => h.key)).toEqual(['climate', 'remit']);
   });
 
   it.each(['', '   ', 'What is it that they would say?', '1 2 3 a b c', '?!...'])('returns [] for the question %j', (question) => {
-    expect(index.search(question, 10)).toEqual([]);
+    expect(index.search(q(question), 10)).toEqual([]);
   });
 
   it('returns [] when no question term is in the corpus', () => {
-    expect(index.search('chocolate cake recipe', 10)).toEqual([]);
+    expect(index.search(q('chocolate cake recipe'), 10)).toEqual([]);
   });
 
   it('returns [] on an empty index', () => {
-    expect(new LexicalIndex([]).search('migration', 10)).toEqual([]);
+    expect(new LexicalIndex([]).search(q('migration'), 10)).toEqual([]);
   });
 });
 
 describe('LexicalIndex.coverage', () => {
   it('is 0 when the passage holds none of the question terms', () => {
-    expect(index.coverage('climate', index.questionTerms('remittances migrant'))).toBe(0);
+    expect(index.coverage('climate', q('remittances migrant'))).toBe(0);
   });
 
   it('is 1 when the passage holds all of them', () => {
-    expect(index.coverage('remit', index.questionTerms('remittances sent by migrants'))).toBe(1);
+    expect(index.coverage('remit', q('remittances sent by migrants'))).toBe(1);
   });
 
   it('is the share of idf mass found when the passage holds some of them', () => {
     // Both terms are in exactly one passage, so each carries half of the weight.
-    expect(index.coverage('remit', index.questionTerms('remittances climate'))).toBeCloseTo(0.5, 12);
+    expect(index.coverage('remit', q('remittances climate'))).toBeCloseTo(0.5, 12);
     // A common term found, a rare one missing: less than half.
-    const terms = index.questionTerms('migrant remittances');
+    const terms = q('migrant remittances');
     const expected = bm25Idf(3) / (bm25Idf(3) + bm25Idf(1));
     expect(index.coverage('recruit', terms)).toBeCloseTo(expected, 12);
     expect(index.coverage('recruit', terms)).toBeLessThan(0.5);
   });
 
   it('counts terms missing from the whole corpus at the highest weight', () => {
-    const terms = index.questionTerms('remittances zzzunknownterm');
+    const terms = q('remittances zzzunknownterm');
     expect(index.coverage('remit', terms)).toBeCloseTo(bm25Idf(1) / (bm25Idf(1) + bm25Idf(0)), 12);
   });
 
   it('is 0 for an unknown key and for no question terms', () => {
-    expect(index.coverage('no-such-key', index.questionTerms('remittances'))).toBe(0);
-    expect(index.coverage('remit', [])).toBe(0);
+    expect(index.coverage('no-such-key', q('remittances'))).toBe(0);
+    expect(index.coverage('remit', NO_TERMS)).toBe(0);
   });
 });
 
 describe('LexicalIndex.coverageOfText', () => {
   it('measures coverage in any text with the corpus idf', () => {
-    const terms = index.questionTerms('remittances climate');
+    const terms = q('remittances climate');
     expect(index.coverageOfText('Remittances matter.', terms)).toBeCloseTo(0.5, 12);
     expect(index.coverageOfText('Climate and remittances.', terms)).toBe(1);
     expect(index.coverageOfText('Nothing relevant here.', terms)).toBe(0);
   });
 
   it('analyses the text the same way as passages (folding, spelling, stemming)', () => {
-    const terms = index.questionTerms('labour organisation');
+    const terms = q('labour organisation');
     expect(index.coverageOfText('LABOR ORGANIZATIONS', terms)).toBe(1);
   });
 
   it('agrees with coverage() on a passage text', () => {
-    const terms = index.questionTerms('migrant workers debt');
+    const terms = q('migrant workers debt');
     for (const passage of PASSAGES) expect(index.coverageOfText(passage.text, terms)).toBeCloseTo(index.coverage(passage.key, terms), 12);
   });
 
   it('is 0 for empty text or no question terms', () => {
-    expect(index.coverageOfText('', index.questionTerms('remittances'))).toBe(0);
-    expect(index.coverageOfText('Remittances', [])).toBe(0);
+    expect(index.coverageOfText('', q('remittances'))).toBe(0);
+    expect(index.coverageOfText('Remittances', NO_TERMS)).toBe(0);
+  });
+});
+
+describe('coverage with synonyms', () => {
+  it('credits a missing term at its synonym\'s weight when the synonym is present', () => {
+    const synonyms = (word: string) => (word === 'money' ? ['remittances'] : []);
+    const query = buildQuery('money', { synonyms, options: { synonymWeight: 0.5 } });
+    expect(index.coverage('remit', query)).toBeCloseTo(0.5, 12);
+    expect(index.coverage('climate', query)).toBe(0);
   });
 });

@@ -1,0 +1,84 @@
+// The review step of adding a speech: the metadata found in the file, in labelled fields the person can correct.
+
+import { META_FIELDS, type MetaField, type MetaValues } from './speech-admin-api.ts';
+
+/** The form and callback of a {@link SpeechReviewForm}. */
+export interface SpeechReviewFormOptions {
+  /** A form with one input named after each metadata field and a submit button `[data-save]`. */
+  form: HTMLFormElement;
+  /** Called with the checked values when the person saves. */
+  onSave: (values: MetaValues) => void;
+}
+
+const NOT_FOUND = 'Not found in the file';
+
+/** Fills, reads and checks the metadata fields. */
+export class SpeechReviewForm {
+  readonly #form: HTMLFormElement;
+  readonly #inputs: Record<MetaField, HTMLInputElement>;
+  readonly #save: HTMLButtonElement;
+
+  constructor(options: SpeechReviewFormOptions) {
+    this.#form = options.form;
+    const inputs: Partial<Record<MetaField, HTMLInputElement>> = {};
+    for (const field of META_FIELDS) {
+      const input = this.#form.elements.namedItem(field);
+      if (!(input instanceof HTMLInputElement)) throw new Error(`review form is missing the "${field}" field`);
+      inputs[field] = input;
+    }
+    this.#inputs = inputs as Record<MetaField, HTMLInputElement>;
+    const save = this.#form.querySelector('[data-save]');
+    if (!(save instanceof HTMLButtonElement)) throw new Error('review form is missing its save button');
+    this.#save = save;
+    this.#form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (this.#save.disabled) return;
+      // The browser names the first missing or malformed field and moves focus to it.
+      if (!this.#form.reportValidity()) return;
+      options.onSave(this.values());
+    });
+  }
+
+  /** Shows the form filled with `values`; fields the file did not provide say so in their placeholder. */
+  show(values: MetaValues): void {
+    for (const field of META_FIELDS) {
+      const input = this.#inputs[field];
+      input.value = values[field];
+      input.placeholder = field === 'date' ? '' : NOT_FOUND;
+    }
+    this.setBusy(false);
+    this.#form.hidden = false;
+  }
+
+  /** Hides the form and empties it. */
+  hide(): void {
+    this.#form.hidden = true;
+    this.#form.reset();
+    this.setBusy(false);
+  }
+
+  /** The current values, trimmed. */
+  values(): MetaValues {
+    const values = {} as MetaValues;
+    for (const field of META_FIELDS) values[field] = this.#inputs[field].value.trim();
+    return values;
+  }
+
+  /** While saving: the save button is disabled and says so, and the fields are read-only. */
+  setBusy(busy: boolean): void {
+    this.#save.disabled = busy;
+    this.#save.textContent = busy ? 'Saving…' : 'Save speech';
+    this.#form.setAttribute('aria-busy', String(busy));
+    for (const field of META_FIELDS) this.#inputs[field].readOnly = busy;
+  }
+
+  /** True while the form is not shown. */
+  isHidden(): boolean {
+    return this.#form.hidden;
+  }
+
+  /** Puts focus on the first field, for review. */
+  focusFirst(): void {
+    this.#inputs.title.focus();
+  }
+}

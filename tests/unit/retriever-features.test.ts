@@ -1,0 +1,134 @@
+// Unit tests of the Retriever's quality features: query expansion, follow-ups, reranking, dense-only mode,
+// the full ranking for evaluation, speech/date filters, and the dense-threshold calibration.
+
+import { describe, expect, it } from 'vitest';
+import { calibrateDenseThreshold, OFF_TOPIC_PROBES } from '../../server/core/dense-calibration.ts';
+import { AppError } from '../../server/core/errors.ts';
+import { passageKey, Retriever } from '../../server/core/retriever.ts';
+import type { Reranker, Speech } from '../../server/core/types.ts';
+import { FakeEmbedder, FakeVectorStore } from './fakes.ts';
+
+const meta = (id: string, date: string) => ({ id, title: id, speaker: 'S', role: '', event: 'IDM', date, place: 'Geneva', source: '' });
+const para = (n: number, text: string) => ({ n, text, start: 0, end: text.length });
+
+const SPEECHES: Speech[] = [
+  {
+    meta: meta('idm-2018-a', '2018-03-27'),
+    paragraphs: [
+      para(1, 'We must eradicate slavery and forced labor in all its forms.'),
+      para(2, 'Protection of migrants requires strong partnerships. Women and children in vulnerable situations need special care.'),
+      para(3, 'Migration data must be shared between States.'),
+    ],
+  },
+  { meta: meta('idm-2019-b', '2019-10-15'), paragraphs: [para(1, 'Climate change drives displacement; protection of migrants must adapt.')] },
+];
+
+async function dense(): Promise<{ embedder: FakeEmbedder; vectors: FakeVectorStore }> {
+  const embedder = new FakeEmbedder();
+  const texts = SPEECHES.flatMap((s) => s.paragraphs.map((p) => ({ key: passageKey(s.meta.id, p.n), text: p.text })));
+  return { embedder, vectors: await FakeVectorStore.build(embedder, texts) };
+}
+
+describe('query expansion', () => {
+  const synonyms = (word: string) => (word === 'servitude' ? ['slavery', 'bondage'] : word === 'countries' ? ['states'] : []);
+
+  it('finds a passage through a synonym that the question does not use', async () => {
+    const plain = new Retriever({ speeches: SPEECHES });
+    const expanded = new Retriever({ speeches: SPEECHES, synonyms });
+    expect((await plain.ask('servitude', { topK: 3 })).noAnswer).toBe(true);
+    const answer = await expanded.ask('servitude', { topK: 3 });
+    expect(answer.passages[0]?.text).toContain('slavery');
+  });
+
+  it('ranks a passage with the question\'s own word above one with only a synonym', async () => {
+    const retriever = new Retriever({ speeches: SPEECHES, synonyms });
+    const answer = await retriever.ask('data shared between countries', { topK: 3 });
+    expect(answer.passages[0]?.paragraph).toBe(3);
+  });
+});
+
+describe('follow-up questions', () => {
+  const retriever = new Retriever({ speeches: SPEECHES });
+
+  it('reads a short follow-up in the context of the previous question', async () => {
+    const alone = await retriever.ask('and what about children?', { topK: 1 });
+    const followUp = await retriever.ask('and what about children?', { topK: 1, history: ['How are migrants protected?'] });
+    expect(followUp.understoodAs).toBe('How are migrants protected? and what about children?');
+    expect(followUp.passages[0]?.text).toContain('Women and children');
+    expect(alone.understoodAs).toBe('and what about children?');
+  });
+
+  it('leaves a full question alone even with history', async () => {
+    const answer = await retriever.ask('Must migration data be shared between States?', { topK: 1, history: ['How are migrants protected?'] });
+    expect(answer.understoodAs).toBe('Must migration data be shared between States?');
+    expect(answer.passages[0]?.paragraph).toBe(3);
+  });
+});
+
+describe('reranking', () => {
+  it('reorders the best candidates by the cross-encoder and shows its probability as the score', async () => {
+    const { embedder, vectors } = await dense();
+    // A reranker that prefers the climate passage, whatever the lexical and dense order.
+    const reranker: Reranker = {
+      modelId: 'fake/cross-encoder',
+      score: async (_question, passages) => passages.map((text) => (text.includes('Climate') ? 4 : -1)),
+    };
+    const plain = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors } });
+    const reranked = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors }, reranker });
+    const question = 'protection of migrants through partnerships';
+    expect((await plain.ask(question, { topK: 2 })).passages[0]?.speech.id).toBe('idm-2018-a');
+    const answer = await reranked.ask(question, { topK: 2 });
+    expect(answer.passages[0]?.speech.id).toBe('idm-2019-b');
+    expect(answer.passages[0]?.score).toBeCloseTo(1 / (1 + Math.exp(-4)), 3);
+  });
+});
+
+describe('modes and ranking', () => {
+  it('retrieves by vectors alone in dense mode', async () => {
+    const { embedder, vectors } = await dense();
+    const retriever = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors }, mode: 'dense', options: { minDenseScore: 0.3 } });
+    const answer = await retriever.ask('shared migration data States', { topK: 1 });
+    expect(answer).toMatchObject({ mode: 'dense', noAnswer: false });
+    expect(answer.passages[0]?.paragraph).toBe(3);
+  });
+
+  it('refuses to build a dense or hybrid retriever without a model', () => {
+    expect(() => new Retriever({ speeches: SPEECHES, mode: 'dense' })).toThrow(AppError);
+  });
+
+  it('gives the full ranking before the relevance gate, for evaluation', async () => {
+    const retriever = new Retriever({ speeches: SPEECHES });
+    const ranked = await retriever.rankAll('protection of migrants through partnerships');
+    expect(ranked.length).toBe(2);
+    expect(ranked[0]).toContain('Protection');
+    expect(await retriever.rankAll('football')).toEqual([]);
+  });
+
+  it('filters by speech and by date', async () => {
+    const retriever = new Retriever({ speeches: SPEECHES });
+    const bySpeech = await retriever.ask('protection of migrants', { topK: 3, filter: { speechIds: ['idm-2019-b'] } });
+    expect(bySpeech.passages.map((p) => p.speech.id)).toEqual(['idm-2019-b']);
+    const byDate = await retriever.ask('protection of migrants', { topK: 3, filter: { to: '2018-12-31' } });
+    expect(byDate.passages.map((p) => p.speech.id)).toEqual(['idm-2018-a']);
+    expect((await retriever.ask('protection of migrants', { topK: 3, filter: { from: '2020-01-01' } })).noAnswer).toBe(true);
+  });
+});
+
+describe('calibrateDenseThreshold', () => {
+  it('keeps the configured floor for a model whose off-topic cosines are low', async () => {
+    const { embedder, vectors } = await dense();
+    const { threshold, probeQuantile } = await calibrateDenseThreshold({ embedder, vectors }, { floor: 0.45 });
+    expect(probeQuantile).toBeLessThan(0.4);
+    expect(threshold).toBe(0.45);
+  });
+
+  it('raises the threshold above what off-topic probes reach', async () => {
+    // An embedder that maps everything close together, as a weak model does.
+    const flat = { modelId: 'flat', dimension: 2, embed: async (texts: readonly string[]) => texts.map((_, i) => [1, (i % 5) / 50]) };
+    const vectors = await FakeVectorStore.build(flat, [{ key: 'k', text: 'anything' }]);
+    const { threshold, probeQuantile } = await calibrateDenseThreshold({ embedder: flat, vectors }, { floor: 0.45, margin: 0.05 });
+    expect(probeQuantile).toBeGreaterThan(0.99);
+    expect(threshold).toBeCloseTo(probeQuantile + 0.05, 10);
+    expect(OFF_TOPIC_PROBES.length).toBeGreaterThanOrEqual(20);
+  });
+});

@@ -1,0 +1,60 @@
+// Unit tests of deriving a new speech's id: the slug of the title, the date, deduplication and the id pattern.
+
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../server/core/errors.ts';
+import { deriveSpeechId, slugOf } from '../../server/core/speech-id.ts';
+import { isSpeechId } from '../../server/core/speech-meta.ts';
+
+const none = new Set<string>();
+
+describe('slugOf', () => {
+  it.each([
+    ['Migration and Climate', 'migration-and-climate'],
+    ["Côte d'Ivoire: Opening Remarks", 'cote-d-ivoire-opening-remarks'],
+    ['  --Keynote__Address!!  ', 'keynote-address'],
+    ['Ümlaut Ærø Straße', 'umlaut-aero-strasse'],
+  ])('folds %j to %j', (title, slug) => {
+    expect(slugOf(title)).toBe(slug);
+  });
+
+  it('falls back to "speech" for a title without Latin letters or digits', () => {
+    expect(slugOf('移民与气候')).toBe('speech');
+    expect(slugOf('')).toBe('speech');
+  });
+
+  it('cuts long titles at a word boundary to at most 60 characters', () => {
+    const slug = slugOf('Statement by the Director General on migration governance in a time of climate change and conflict');
+    expect(slug.length).toBeLessThanOrEqual(60);
+    expect(slug).toBe('statement-by-the-director-general-on-migration-governance-in');
+    expect(slugOf('x'.repeat(200))).toBe('x'.repeat(60));
+  });
+
+  it('never lets path characters through', () => {
+    for (const title of ['../../etc/passwd', 'a/b\\c', '%2e%2e', 'NUL\u0000byte', 'C:\\Windows']) {
+      expect(slugOf(title)).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+    }
+  });
+});
+
+describe('deriveSpeechId', () => {
+  it('joins the prefix, date and slug', () => {
+    expect(deriveSpeechId({ date: '2019-10-15', title: 'Migration and Climate', taken: none })).toBe('idm-2019-10-15-migration-and-climate');
+  });
+
+  it('appends -2, -3… when the id is taken', () => {
+    const taken = new Set(['idm-2019-10-15-keynote', 'idm-2019-10-15-keynote-2']);
+    expect(deriveSpeechId({ date: '2019-10-15', title: 'Keynote', taken })).toBe('idm-2019-10-15-keynote-3');
+  });
+
+  it('always gives a valid speech id', () => {
+    for (const title of ['', '...', 'A'.repeat(500), 'Ünïcödé tïtlé', '../../../x']) {
+      expect(isSpeechId(deriveSpeechId({ date: '2020-02-29', title, taken: none }))).toBe(true);
+    }
+  });
+
+  it('refuses a date that is not a real YYYY-MM-DD date', () => {
+    for (const date of ['', '2019-13-01', '2019-02-30', '15 October 2019', '../2019']) {
+      expect(() => deriveSpeechId({ date, title: 'x', taken: none })).toThrow(AppError);
+    }
+  });
+});
