@@ -1,13 +1,8 @@
 // Write requests to the speech API: adding a speech (or only reading it, as a dry run), with the admin token.
 
+import { META_FIELDS, type MetaField } from '../server/core/speech-input.ts';
 import { ApiError, isRecord, requestJson, str } from './api-request.ts';
 import { toSpeechSummary, type SpeechSummary } from './speech-api.ts';
-
-/** The metadata fields a person can review and edit, in the order they are shown. */
-export const META_FIELDS = ['title', 'speaker', 'role', 'event', 'date', 'place', 'source'] as const;
-
-/** One editable metadata field. */
-export type MetaField = (typeof META_FIELDS)[number];
 
 /** Values of the metadata fields. */
 export type MetaValues = Record<MetaField, string>;
@@ -25,7 +20,10 @@ export interface AddSpeechResult {
 /** What {@link addSpeech} sends. */
 export interface AddSpeechRequest {
   file: File;
-  /** Values that win over what is detected in the file; empty ones are left out. */
+  /**
+   * Values that win over what is detected in the file. A dry run leaves empty ones out (they are still to be
+   * detected); a save sends every field given, empty ones too, so a field the person emptied stays empty.
+   */
   fields?: Partial<MetaValues>;
   /** The server's ADMIN_TOKEN, sent as a bearer token. */
   token: string;
@@ -43,8 +41,9 @@ export async function addSpeech(request: AddSpeechRequest): Promise<AddSpeechRes
   const body = new FormData();
   // Fields go before the file so a streaming parser has them when the file arrives.
   for (const field of META_FIELDS) {
-    const value = request.fields?.[field]?.trim() ?? '';
-    if (value !== '') body.append(field, value);
+    const value = request.fields?.[field]?.trim();
+    if (value === undefined || (value === '' && request.dryRun)) continue;
+    body.append(field, value);
   }
   body.append('file', request.file, request.file.name);
   const headers: Record<string, string> = {};

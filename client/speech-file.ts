@@ -1,19 +1,24 @@
-// Which files can be added as speeches: the accepted kinds and the size limit, checked before uploading.
+// Which files can be added as speeches, checked before uploading: the server's accepted kinds and size limit,
+// in words for people.
 
-/** The largest file the server accepts, in bytes (20 MB). */
-export const MAX_SPEECH_FILE_BYTES = 20 * 1024 * 1024;
+import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS, type SpeechFileExtension } from '../server/core/speech-files.ts';
 
-/** Accepted extensions with the kind of document each names. */
-const KINDS: Readonly<Record<string, string>> = {
+/** The size limit in words, e.g. "20 MB". */
+const LIMIT_TEXT = `${MAX_SPEECH_FILE_BYTES / (1024 * 1024)} MB`;
+
+/** The kind of document each accepted extension names (the type makes a new server extension a compile error here). */
+const KIND_NAMES: Readonly<Record<SpeechFileExtension, string>> = {
   '.txt': 'plain text',
   '.md': 'Markdown',
   '.pdf': 'PDF',
   '.docx': 'Word document',
 };
 
+const isSupported = (extension: string): extension is SpeechFileExtension => (SUPPORTED_SPEECH_EXTENSIONS as readonly string[]).includes(extension);
+
 /** The `accept` attribute of the file chooser. */
 export const SPEECH_FILE_ACCEPT = [
-  ...Object.keys(KINDS),
+  ...SUPPORTED_SPEECH_EXTENSIONS,
   'text/plain',
   'text/markdown',
   'application/pdf',
@@ -21,7 +26,7 @@ export const SPEECH_FILE_ACCEPT = [
 ].join(',');
 
 /** What the file chooser accepts, in words. */
-export const SPEECH_FILE_HINT = 'Plain text (.txt), Markdown (.md), PDF or Word (.docx), up to 20 MB';
+export const SPEECH_FILE_HINT = `Plain text (.txt), Markdown (.md), PDF or Word (.docx), up to ${LIMIT_TEXT}`;
 
 /** The lowercase extension of a file name, with its dot, or `''`. */
 function extensionOf(name: string): string {
@@ -31,7 +36,8 @@ function extensionOf(name: string): string {
 
 /** The kind of document a file is, e.g. "PDF", or null when it is not one we accept. */
 export function speechFileKind(file: Pick<File, 'name'>): string | null {
-  return KINDS[extensionOf(file.name)] ?? null;
+  const extension = extensionOf(file.name);
+  return isSupported(extension) ? KIND_NAMES[extension] : null;
 }
 
 /**
@@ -42,11 +48,11 @@ export function speechFileProblem(file: Pick<File, 'name' | 'size'>): string | n
   if (speechFileKind(file) === null) {
     const extension = extensionOf(file.name);
     const what = extension ? `“${extension}” files` : 'Files without an extension';
-    return `${what} cannot be added. Choose a speech saved as ${SPEECH_FILE_HINT.replace(', up to 20 MB', '')}.`;
+    return `${what} cannot be added. Choose a speech saved as ${SPEECH_FILE_HINT.replace(`, up to ${LIMIT_TEXT}`, '')}.`;
   }
   if (file.size === 0) return `“${file.name}” is empty.`;
   if (file.size > MAX_SPEECH_FILE_BYTES) {
-    return `“${file.name}” is ${formatBytes(file.size)}; the largest file that can be added is 20 MB.`;
+    return `“${file.name}” is ${formatBytes(file.size)}; the largest file that can be added is ${LIMIT_TEXT}.`;
   }
   return null;
 }

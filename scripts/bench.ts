@@ -8,15 +8,16 @@ import { loadCorpus } from '../server/adapters/corpus-folder.ts';
 import { loadTransformersEmbedder } from '../server/adapters/transformers-embedder.ts';
 import { syncVectorIndex } from '../server/adapters/vector-index.ts';
 import { PROJECT_ROOT } from '../server/config.ts';
-import { openQaService, passagesOf } from '../server/qa-service.ts';
+import { quantile } from '../server/core/evaluation.ts';
+import { passagesOf } from '../server/core/passages.ts';
+import { openQaService } from '../server/qa-service.ts';
+import { loadTransformersReranker } from '../server/adapters/transformers-reranker.ts';
+import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
+import { writeTinyCrossEncoder } from './tiny-cross-encoder.ts';
 import { writeTinyModel } from './tiny-model.ts';
 
 const ROUNDS = 20;
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
 
 function row(label: string, values: readonly number[]): string {
   return `${label.padEnd(44)} median ${quantile(values, 0.5).toFixed(2).padStart(8)} ms   p95 ${quantile(values, 0.95).toFixed(2).padStart(8)} ms   (n=${values.length})`;
@@ -52,8 +53,19 @@ async function main(): Promise<void> {
     console.log(row('index check, nothing changed', noop));
 
     const questions = (JSON.parse(await readFile(path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
-    const lexical = await openQaService({ corpusDir, indexDir: path.join(root, 'index-0'), loadEmbedder: null });
-    const hybrid = await openQaService({ corpusDir, indexDir: path.join(root, 'index-0'), loadEmbedder: async () => embedder });
+    // The product's defaults: WordNet expansion in both modes, and the (tiny) cross-encoder in hybrid mode.
+    const crossEncoderDir = path.join(root, 'tiny-cross-encoder');
+    await writeTinyCrossEncoder(crossEncoderDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });
+    const loadSynonyms = () => loadWordNetSynonyms();
+    const lexical = await openQaService({ corpusDir, indexDir: path.join(root, 'index-0'), loadEmbedder: null, loadSynonyms, watch: null });
+    const hybrid = await openQaService({
+      corpusDir,
+      indexDir: path.join(root, 'index-0'),
+      loadEmbedder: async () => embedder,
+      loadReranker: () => loadTransformersReranker({ modelDir: crossEncoderDir, cacheDir: path.join(root, 'cache'), allowRemote: false }),
+      loadSynonyms,
+      watch: null,
+    });
     await hybrid.modelSettled();
     const times = { lexical: [] as number[], hybrid: [] as number[] };
     const ratios: number[] = [];
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(row('question, lexical', times.lexical));
-    console.log(row('question, hybrid (tiny model)', times.hybrid));
+    console.log(row('question, hybrid (tiny model + cross-encoder)', times.hybrid));
     console.log(`hybrid / lexical time per question, paired: median ${quantile(ratios, 0.5).toFixed(2)}x`);
     lexical.close();
     hybrid.close();

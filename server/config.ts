@@ -31,6 +31,11 @@ export interface Config {
   denseMinScore: number;
   /** The bearer token that write routes (add, edit, remove speeches) require; null disables them. */
   adminToken: string | null;
+  /**
+   * The folder a command was typed in (npm sets `INIT_CWD`, as it runs scripts from the project folder); file
+   * names on a command line are relative to it. Null when not run through npm: the process's own folder then.
+   */
+  invocationDir: string | null;
 }
 
 /** Where the embedding model comes from. */
@@ -60,6 +65,7 @@ export const DEFAULTS = {
   RERANK_MODEL_DIR: '',
   QUERY_EXPANSION: 'true',
   ADMIN_TOKEN: '',
+  INIT_CWD: '',
 } as const;
 
 /** The shortest ADMIN_TOKEN accepted: a guessable secret is worse than none. */
@@ -102,6 +108,12 @@ function adminToken(raw: string): string | null {
   return raw;
 }
 
+function invocationDir(raw: string): string | null {
+  if (raw === '') return null;
+  if (!path.isAbsolute(raw)) throw invalid('INIT_CWD', 'an absolute folder path', raw);
+  return path.normalize(raw);
+}
+
 /**
  * Reads the configuration from environment variables, with the defaults above for unset or empty ones.
  * @throws AppError `config_invalid` naming the bad key.
@@ -139,5 +151,6 @@ export function loadConfig(env: Env): Config {
     modelRetrySeconds: integerIn('MODEL_RETRY_SECONDS', get('MODEL_RETRY_SECONDS'), 0, 86_400),
     denseMinScore: numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
     adminToken: adminToken(get('ADMIN_TOKEN')),
+    invocationDir: invocationDir(get('INIT_CWD')),
   };
 }

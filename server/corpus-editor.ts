@@ -15,6 +15,7 @@ import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech } from '
 import { deriveSpeechId } from './core/speech-id.ts';
 import { applyMetaPatch, requireComplete, settleSpeechMeta, type MetaField, type MetaFields } from './core/speech-input.ts';
 import { isSpeechId } from './core/speech-meta.ts';
+import { compareSpeeches } from './core/speech-order.ts';
 import type { Embedder, Speech, SpeechMeta, VectorStore } from './core/types.ts';
 
 /** A speech in listings: its metadata and paragraph count. */
@@ -78,15 +79,21 @@ export interface CorpusEditorOptions {
 export interface CorpusEditor {
   /** Loads the corpus, after finishing any change a crashed writer left. */
   load(): Promise<Speech[]>;
-  /** Loads the corpus and brings the index in line with it when a model is given. */
-  refresh(options: IndexingOptions): Promise<CorpusState>;
+  /**
+   * Loads the corpus and brings the index in line with it when a model is given; `index` says what that did
+   * (null without a model).
+   */
+  refresh(options: IndexingOptions): Promise<CorpusState & { index: IndexSyncReport | null }>;
   /**
    * Adds a speech. Nothing is written unless every check passes and indexing succeeds.
    * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request` (missing or bad metadata),
    *   `duplicate` (naming the speech already there), `busy`, or the model's error while indexing.
    */
   add(input: AddSpeechInput, options: IndexingOptions & { onStep?: (step: AddSpeechStep) => void | Promise<void> }): Promise<{ result: AddSpeechResult; state: CorpusState }>;
-  /** Removes a speech from the corpus and the index. @throws AppError `bad_request`, `not_found`, `busy`. */
+  /**
+   * Removes a speech from the corpus and the index, also one whose metadata file is invalid.
+   * @throws AppError `bad_request`, `not_found`, `busy`, or `corpus_invalid` when another speech's metadata is.
+   */
   remove(id: string, options: IndexingOptions): Promise<CorpusState>;
   /**
    * Edits a speech's metadata. The index holds no metadata, so its vectors stand as they are.
@@ -106,8 +113,6 @@ export function corpusDigest(speeches: readonly Speech[]): string {
   for (const { meta, paragraphs } of speeches) hash.update(JSON.stringify([meta, paragraphs.map((p) => [p.text, p.start, p.end])]));
   return hash.digest('hex');
 }
-
-const byDateThenId = (a: Speech, b: Speech): number => a.meta.date.localeCompare(b.meta.date) || a.meta.id.localeCompare(b.meta.id);
 
 /** Takes the text out of the source; text sent as is goes through the same checks as a `.txt` file. */
 async function extract(source: SpeechSource): Promise<{ text: string; format: SpeechFormat; fileName: string }> {
@@ -193,7 +198,8 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
     refresh: (indexing) =>
       readLocked(async () => {
         const speeches = await loadCorpus(corpusDir, { log });
-        return { speeches, store: (await syncIndex(speeches, indexing))?.store ?? null };
+        const synced = await syncIndex(speeches, indexing);
+        return { speeches, store: synced?.store ?? null, index: synced?.report ?? null };
       }),
 
     async add(input, indexing) {
@@ -213,7 +219,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
         if (dryRun) return { result, state: { speeches, store: null } };
 
         const staged = await stageSpeech(corpusDir, { meta, text }, { onStep: indexing.onStep });
-        const next = [...speeches, { meta, paragraphs }].sort(byDateThenId);
+        const next = [...speeches, { meta, paragraphs }].sort(compareSpeeches);
         try {
           const synced = await syncIndex(next, { ...indexing, embedder: indexing.embedder === null ? null : failingAsUnavailable(indexing.embedder, log) });
           await indexing.onStep?.('indexed');
@@ -230,8 +236,13 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
     remove: (id, indexing) =>
       locked(async () => {
-        const speeches = await loadCorpus(corpusDir, { log });
-        findSpeech(speeches, id);
+        if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
+        const broken = new Map<string, AppError>();
+        const speeches = await loadCorpus(corpusDir, { log, onInvalid: (badId, error) => broken.set(badId, error) });
+        // A speech whose metadata file was broken (by hand) can still be removed: the one way out short of a text
+        // editor. Any other broken speech stops the change, as it stops every load.
+        for (const [badId, error] of broken) if (badId !== id) throw error;
+        if (!broken.has(id)) findSpeech(speeches, id);
         await removeSpeechFiles(corpusDir, id);
         const next = speeches.filter(({ meta }) => meta.id !== id);
         log.info(`corpus: removed ${id}`);
@@ -255,7 +266,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
         const meta = applyMetaPatch(speech.meta, patch);
         await writeSpeechMetaFile(corpusDir, meta);
         const edited = { meta, paragraphs: speech.paragraphs };
-        const next = speeches.map((s) => (s.meta.id === id ? edited : s)).sort(byDateThenId);
+        const next = speeches.map((s) => (s.meta.id === id ? edited : s)).sort(compareSpeeches);
         log.info(`corpus: edited the metadata of ${id}`);
         return { speech: summaryOf(edited), speeches: next };
       }),

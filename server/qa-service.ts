@@ -192,15 +192,15 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       await serial(async () => {
         const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress });
         if (closed || state.store === null) return;
+        // Calibrated before hybrid answers start, so no question meets an uncalibrated threshold.
+        const floor = options.retrieval?.minDenseScore ?? DEFAULT_RETRIEVAL_OPTIONS.minDenseScore;
+        const calibration = await calibrateDenseThreshold({ embedder, vectors: state.store }, { floor });
+        denseThreshold = calibration.threshold;
+        log.info(`dense threshold ${calibration.threshold.toFixed(3)} (configured ${floor}, off-topic probes reach ${calibration.probeQuantile.toFixed(3)})`);
         dense = { embedder, vectors: state.store };
         install(state.speeches, state.store);
       });
       if (closed || dense === null) return;
-      const floor = options.retrieval?.minDenseScore ?? DEFAULT_RETRIEVAL_OPTIONS.minDenseScore;
-      const calibration = await calibrateDenseThreshold(dense, { floor });
-      denseThreshold = calibration.threshold;
-      retriever = build();
-      log.info(`dense threshold ${calibration.threshold.toFixed(3)} (configured ${floor}, off-topic probes reach ${calibration.probeQuantile.toFixed(3)})`);
       const reranking = reranker === null ? 'no reranking' : `reranking with ${reranker.modelId}`;
       log.info(`mode: "hybrid" (model ${embedder.modelId}, ${embedder.dimension} dimensions, ${reranking})`);
       for (const listener of listeners) listener('hybrid');

@@ -10,6 +10,7 @@ import { isSpeechId } from '../core/speech-meta.ts';
 import type { SpeechMeta } from '../core/types.ts';
 import { META_SUFFIX, SPEECH_TEXT_EXTENSIONS } from './corpus-folder.ts';
 import { withDirLock } from './dir-lock.ts';
+import { syncDir } from './durable-fs.ts';
 
 /**
  * The journal names the speech a change is about; it exists only while the change is under way. Whatever the
@@ -34,20 +35,6 @@ export function isWriterFile(name: string): boolean {
   return name.startsWith('.');
 }
 
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    // Some platforms cannot fsync a directory; the renames are still atomic there.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
-  }
-}
 
 /** Writes `data` to `dir/name` atomically: a synced temporary file renamed over the target. */
 async function writeFileAtomic(dir: string, name: string, data: string): Promise<void> {
@@ -147,7 +134,7 @@ export function withCorpusLock<T>(dir: string, work: () => Promise<T>, options: 
       await recoverCorpus(dir, { log: options.log });
       return work();
     },
-    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+    { log: options.log ?? SILENT_LOGGER, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) },
   );
 }
 

@@ -2,13 +2,9 @@
 // content agree; the text then goes to the paragraph splitter unchanged.
 
 import { AppError } from '../core/errors.ts';
+import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../core/speech-files.ts';
 import { extractDocxText } from './docx-text.ts';
 import { extractPdfText } from './pdf-text.ts';
-
-/** File extensions a speech may be added from (compared case-insensitively). */
-export const SUPPORTED_SPEECH_EXTENSIONS = ['.txt', '.md', '.pdf', '.docx'] as const;
-/** The largest speech file accepted: 20 MB. */
-export const MAX_SPEECH_FILE_BYTES = 20 * 1024 * 1024;
 
 /** The format a speech file was read as. */
 export type SpeechFormat = 'txt' | 'md' | 'pdf' | 'docx';

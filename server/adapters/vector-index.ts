@@ -9,6 +9,7 @@ import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { Embedder, Passage, VectorHit, VectorStore } from '../core/types.ts';
 import { withDirLock } from './dir-lock.ts';
+import { syncDir, syncFile } from './durable-fs.ts';
 
 /** Bumped whenever the layout below changes; an index of another version is rebuilt. */
 export const INDEX_FORMAT_VERSION = 1;
@@ -74,14 +75,6 @@ function corpusHashOf(passages: ReadonlyArray<{ key: string; hash: string }>): s
   return hash.digest('hex').slice(0, 32);
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function parseManifest(raw: string): IndexManifest {
   const value = JSON.parse(raw) as Partial<IndexManifest>;
@@ -190,11 +183,18 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
 
     const generation = `${GENERATION_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const index = new LocalIndex<ItemMetadata>(path.join(dir, generation));
-    await index.createIndex({ version: 1, deleteIfExists: true });
-    await index.batchInsertItems(
-      items.map(({ passage, hash }) => ({ id: passage.key, vector: known.get(hash) ?? [], metadata: { key: passage.key, hash } })),
-    );
-    await fsyncFile(path.join(dir, generation, 'index.json'));
+    try {
+      await index.createIndex({ version: 1, deleteIfExists: true });
+      await index.batchInsertItems(
+        items.map(({ passage, hash }) => ({ id: passage.key, vector: known.get(hash) ?? [], metadata: { key: passage.key, hash } })),
+      );
+      await syncFile(path.join(dir, generation, 'index.json'));
+      await syncDir(path.join(dir, generation));
+    } catch (error) {
+      // A write that fails (a full disk) leaves the index folder as it was.
+      await rm(path.join(dir, generation), { recursive: true, force: true });
+      throw error;
+    }
 
     const manifest: IndexManifest = {
       formatVersion: INDEX_FORMAT_VERSION,
@@ -212,6 +212,7 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
     await handle.sync();
     await handle.close();
     await rename(staged, path.join(dir, MANIFEST));
+    await syncDir(dir);
     await removeStale(dir, generation);
 
     const embedded = toEmbed.length;

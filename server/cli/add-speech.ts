@@ -5,10 +5,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
-import { MAX_SPEECH_FILE_BYTES } from '../adapters/speech-extraction.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor, type AddSpeechResult } from '../corpus-editor.ts';
 import { AppError, toAppError } from '../core/errors.ts';
+import { MAX_SPEECH_FILE_BYTES } from '../core/speech-files.ts';
 import { META_FIELDS, parseMetaFields } from '../core/speech-input.ts';
 import type { Embedder } from '../core/types.ts';
 import { embedderLoaderFor } from '../model-loaders.ts';
@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   }
 
   // npm runs scripts from the project folder; file names are meant relative to where the command was typed.
-  const base = process.env.INIT_CWD ?? process.cwd();
+  const base = config.invocationDir ?? process.cwd();
   let failed = 0;
   for (const file of positionals) {
     const fileName = path.basename(file);

@@ -1,13 +1,15 @@
 // `npm run index`: builds or refreshes the vector index from `corpus/`, embedding only new or changed paragraphs.
+// Goes through the corpus editor, so it takes the corpus lock and first finishes or undoes a crashed writer's change.
 
 import { createConsoleLogger } from '../adapters/console-logger.ts';
-import { loadCorpus } from '../adapters/corpus-folder.ts';
-import { syncVectorIndex } from '../adapters/vector-index.ts';
 import { loadConfig } from '../config.ts';
+import { createCorpusEditor } from '../corpus-editor.ts';
 import { AppError, toAppError } from '../core/errors.ts';
-import { passagesOf } from '../core/passages.ts';
 import { embedderLoaderFor } from '../model-loaders.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './progress.ts';
+
+/** Waits this long for a server or another command that is changing the corpus. */
+const LOCK_TIMEOUT_MS = 10 * 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -15,24 +17,23 @@ async function main(): Promise<void> {
   const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay() });
   if (loadEmbedder === null) throw new AppError('config_invalid', 'MODEL_ID: is "none", so there is no vector index to build');
   const started = performance.now();
-  const speeches = await loadCorpus(config.corpusDir, { log });
+  // The model is loaded (perhaps downloaded) before taking the lock, so other writers are not kept waiting for it.
   const embedder = await loadEmbedder();
+  const editor = createCorpusEditor({ corpusDir: config.corpusDir, indexDir: config.indexDir, log, lockTimeoutMs: LOCK_TIMEOUT_MS });
   const bar = createProgressDisplay('index: embedding paragraphs');
-  const { report } = await syncVectorIndex({
-    dir: config.indexDir,
+  const { speeches, index } = await editor.refresh({
     embedder,
-    passages: passagesOf(speeches),
-    log,
-    onProgress: ({ done, total }) => {
+    onIndexProgress: ({ done, total }) => {
       if (total > 0) bar.update(done, total);
     },
   });
   bar.stop();
+  if (index === null) throw new AppError('internal', 'the index was not synced although a model was loaded');
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const action = report.wrote ? 'written' : 'already up to date';
+  const action = index.wrote ? 'written' : 'already up to date';
   process.stdout.write(
-    `index ${action}: ${speeches.length} speeches, ${report.embedded + report.reused} paragraphs ` +
-      `(${report.embedded} embedded, ${report.reused} reused), model ${embedder.modelId}, ${seconds} s\n`,
+    `index ${action}: ${speeches.length} speeches, ${index.embedded + index.reused} paragraphs ` +
+      `(${index.embedded} embedded, ${index.reused} reused), model ${embedder.modelId}, ${seconds} s\n`,
   );
 }
 

@@ -26,7 +26,7 @@ function parseOverrides(pairs: readonly string[]): Partial<RetrievalOptions> {
   for (const pair of pairs) {
     const [key, raw] = pair.split('=');
     const value = Number(raw);
-    if (key === undefined || !(key in DEFAULT_RETRIEVAL_OPTIONS) || raw === undefined || !Number.isFinite(value)) {
+    if (key === undefined || !Object.hasOwn(DEFAULT_RETRIEVAL_OPTIONS, key) || raw === undefined || raw === '' || !Number.isFinite(value)) {
       throw new AppError('bad_request', `--set ${pair}: expected one of ${Object.keys(DEFAULT_RETRIEVAL_OPTIONS).join(', ')} = a number`);
     }
     overrides[key as keyof RetrievalOptions] = value;
@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   const ks = values.k.split(',').map(Number);
   if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 10)) throw new AppError('bad_request', '--k takes integers from 1 to 10, e.g. 1,3,5');
   if (values.mode !== 'all' && !MODES.includes(values.mode as RetrievalMode)) throw new AppError('bad_request', '--mode is lexical, dense, hybrid or all');
+  for (const flag of ['expansion', 'rerank', 'calibrate'] as const) {
+    if (values[flag] !== 'on' && values[flag] !== 'off') throw new AppError('bad_request', `--${flag} is on or off, not "${values[flag]}"`);
+  }
   const questions = parseEvalQuestions(JSON.parse(await readFile(file, 'utf8')), file);
   const config = loadConfig(process.env);
   const log = createConsoleLogger({ prefix: 'eval' });

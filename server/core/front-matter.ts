@@ -104,7 +104,9 @@ const isShouting = (s: string): boolean => !/\p{Ll}/u.test(s) && (s.match(/\p{Lu
 const stripSeparators = (s: string): string => s.replace(/^[\s,;:|–—-]+|[\s,;:|–—-]+$/g, '');
 const ROMAN = /^(?=[IVXLC])(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$/;
 
-function titleWord(word: string, edge: boolean): string {
+/** Title-cases one word; `atEdge` words (first, last, after a colon) are capitalised even when small. */
+function titleWord(word: string, options: { atEdge: boolean }): string {
+  const edge = options.atEdge;
   const core = word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
   if (!core) return word;
   const bracketed = /^[([]/.test(word);
@@ -122,7 +124,7 @@ export function displayCase(line: string): string {
   if (!isShouting(text)) return text;
   const words = text.split(' ');
   return words
-    .map((w, i) => titleWord(w, i === 0 || i === words.length - 1 || /[:–—]$/.test(words[i - 1] ?? '')))
+    .map((w, i) => titleWord(w, { atEdge: i === 0 || i === words.length - 1 || /[:–—]$/.test(words[i - 1] ?? '') }))
     .join(' ');
 }
 

@@ -2,7 +2,7 @@
 // Imported by the server and by the browser client alike; no I/O here.
 
 import { AppError } from './errors.ts';
-import { isSpeechId } from './speech-meta.ts';
+import { isIsoDate, isSpeechId } from './speech-meta.ts';
 import type { RetrievalMode } from './types.ts';
 
 /** Limits and defaults of the protocol, in one place. */
@@ -182,7 +182,7 @@ export function parseClientFrame(raw: string): ClientFrame {
   for (const key of ['from', 'to'] as const) {
     const date = value[key];
     if (date === undefined) continue;
-    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw bad(`"${key}" must be a date written YYYY-MM-DD`);
+    if (typeof date !== 'string' || !isIsoDate(date)) throw bad(`"${key}" must be a real date written YYYY-MM-DD`);
     frame[key] = date;
   }
   if (frame.from !== undefined && frame.to !== undefined && frame.from > frame.to) throw bad('"from" is after "to"');

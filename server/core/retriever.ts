@@ -7,10 +7,12 @@ import { maxFusedScore, reciprocalRankFusion, type RankedList } from './fusion.t
 import { Highlighter } from './highlights.ts';
 import { LexicalIndex } from './lexical-index.ts';
 import type { AnswerPassage, AskFilter, CitedSpeech } from './protocol.ts';
+import { passagesOf } from './passages.ts';
 import { buildQuery, type Query, type QueryOptions } from './query.ts';
 import { DEFAULT_RETRIEVAL_OPTIONS, isRelevantAnswer, selectRelevant, type Candidate, type RetrievalOptions } from './relevance.ts';
 import type { Embedder, Passage, Reranker, RetrievalMode, Speech, SynonymLookup, VectorHit, VectorStore } from './types.ts';
 
+export { passageKey } from './passages.ts';
 export { DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './relevance.ts';
 
 /** Dense retrieval: the model that embeds questions and the vectors of the passages. */
@@ -72,14 +74,11 @@ export class Retriever {
     this.#synonyms = deps.synonyms ?? null;
     this.mode = deps.mode ?? (this.#dense === null ? 'lexical' : 'hybrid');
     if (this.mode !== 'lexical' && this.#dense === null) throw new AppError('model_unavailable', `${this.mode} retrieval needs an embedding model`);
-    for (const { meta, paragraphs } of deps.speeches) {
+    for (const { meta } of deps.speeches) {
       const { id, title, speaker, date, event, place } = meta;
       this.#speeches.set(id, { id, title, speaker, date, event, place });
-      for (const paragraph of paragraphs) {
-        const key = passageKey(id, paragraph.n);
-        this.#passages.set(key, { key, speechId: id, paragraph: paragraph.n, text: paragraph.text });
-      }
     }
+    for (const passage of passagesOf(deps.speeches)) this.#passages.set(passage.key, passage);
     this.#lexical = new LexicalIndex([...this.#passages.values()]);
     this.#highlighter = new Highlighter({ lexical: this.#lexical, embedder: this.mode === 'lexical' ? null : (this.#dense?.embedder ?? null) });
   }
@@ -155,21 +154,29 @@ export class Retriever {
       const ceiling = maxFusedScore(lists, rrf);
       candidates = reciprocalRankFusion(lists, rrf).flatMap((entry) => toCandidate(entry.key, entry.score / ceiling));
     }
-    return { query, questionVector, candidates: await this.#rerank(question, candidates) };
+    return { query, questionVector, candidates: await this.#rerank(query.embeddingText, candidates) };
   }
 
-  /** Reorders the top candidates by the cross-encoder's score; their shown score becomes its probability. */
+  /**
+   * Reorders the top candidates by the cross-encoder's score, and keeps only those: their shown score becomes its
+   * probability, which the fused scores of the rest could not be compared with. A reranker that fails leaves
+   * the order as it was, so a broken model costs the reordering, not the answer.
+   */
   async #rerank(question: string, candidates: Candidate[]): Promise<Candidate[]> {
     if (this.#reranker === null || candidates.length === 0) return candidates;
     const head = candidates.slice(0, this.#options.rerankDepth);
-    const logits = await this.#reranker.score(question, head.map((c) => c.passage.text));
-    const reranked = head
+    let logits: number[];
+    try {
+      logits = await this.#reranker.score(question, head.map((c) => c.passage.text));
+    } catch {
+      return candidates;
+    }
+    return head
       .map((candidate, index) => {
         const logit = logits[index] ?? Number.NEGATIVE_INFINITY;
         return { ...candidate, rerank: logit, score: 1 / (1 + Math.exp(-logit)) };
       })
       .sort((a, b) => (b.rerank ?? 0) - (a.rerank ?? 0));
-    return [...reranked, ...candidates.slice(head.length)];
   }
 
   /** The passage keys a filter allows, or null for no filter. */
@@ -185,9 +192,4 @@ export class Retriever {
     }
     return allowed;
   }
-}
-
-/** The key of a paragraph in the corpus: `speechId#n`. */
-export function passageKey(speechId: string, paragraph: number): string {
-  return `${speechId}#${paragraph}`;
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
-import { parseClientFrame, type ServerFrame } from '../core/protocol.ts';
+import { parseClientFrame, PROTOCOL_LIMITS, type ServerFrame } from '../core/protocol.ts';
 import type { QaService } from '../qa-service.ts';
 import { errorFrameOf } from './error-response.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
@@ -45,7 +45,8 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
   const log = deps.log ?? SILENT_LOGGER;
   const limits = { ...DEFAULT_CHAT_SOCKET_LIMITS, ...deps.limits };
   // Frames between maxFrameBytes and this get a `too_long` answer; beyond it ws closes the connection (1009).
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // UTF-8 is checked here rather than by ws, which would close the connection (1007) instead of answering.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, skipUTF8Validation: true });
   const alive = new WeakMap<WebSocket, boolean>();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -79,7 +80,7 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
   wss.on('connection', (ws) => {
     const bucket = new TokenBucket(limits.rate);
     let inFlight = 0;
-    const history: string[] = [];
+    const history: Array<{ text: string }> = [];
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (error) => log.warn(`socket: ${error.message}`));
@@ -97,16 +98,20 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
           throw new AppError('rate_limited', `at most ${limits.maxInFlight} questions at once`, { requestId });
         }
         inFlight += 1;
+        // Recorded on arrival, so "the previous question" follows the order the client asked in.
+        const earlier = [...history];
+        const entry = { text: frame.question };
+        history.push(entry);
+        if (history.length > limits.historyLength) history.shift();
         try {
           const { speechIds, from, to } = frame;
           const { understoodAs, ...answer } = await deps.service.ask(frame.question, {
             topK: frame.topK,
             filter: { speechIds, from, to },
-            history: [...history],
+            history: earlier.map((item) => item.text),
           });
-          // The question as understood, so a chain of follow-ups keeps the topic it started from.
-          history.push(understoodAs);
-          if (history.length > limits.historyLength) history.shift();
+          // The question as understood, so a chain of follow-ups keeps its topic; capped so it cannot grow.
+          entry.text = understoodAs.slice(-PROTOCOL_LIMITS.maxQuestionChars);
           send(ws, { type: 'answer', id: frame.id, ...answer });
         } finally {
           inFlight -= 1;
@@ -141,8 +146,14 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
   };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a text frame. @throws AppError `bad_request` when it is not valid UTF-8. */
 function rawToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new AppError('bad_request', 'the frame is not valid UTF-8 text');
+  }
 }

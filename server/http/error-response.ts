@@ -24,7 +24,11 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   corpus_invalid: 500,
 };
 
-const SERVER_SIDE: ReadonlySet<ErrorCode> = new Set(['internal', 'config_invalid', 'index_invalid', 'corpus_invalid']);
+/**
+ * Failures whose details are for the log only. `corpus_invalid` is not one: its message names a metadata file (by
+ * its folder's base name) and key, which the person fixing the corpus needs, and nothing secret.
+ */
+const SERVER_SIDE: ReadonlySet<ErrorCode> = new Set(['internal', 'config_invalid', 'index_invalid']);
 
 /** The JSON body of an HTTP error. */
 export interface HttpErrorBody {
@@ -38,6 +42,7 @@ export function httpErrorOf(value: unknown, log: Logger): { status: number; body
     log.error(`http: ${error.code}: ${error.message}`);
     return { status: HTTP_STATUS[error.code], body: { error: { code: error.code, message: 'internal error' } } };
   }
+  if (error.code === 'corpus_invalid') log.error(`http: ${error.code}: ${error.message}`);
   return { status: HTTP_STATUS[error.code], body: { error: { code: error.code, message: error.message } } };
 }
 

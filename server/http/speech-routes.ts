@@ -2,8 +2,8 @@
 // optionally as a dry run for review), edit its metadata, remove it.
 
 import express, { type Request, type RequestHandler } from 'express';
-import { MAX_SPEECH_FILE_BYTES } from '../adapters/speech-extraction.ts';
 import { AppError } from '../core/errors.ts';
+import { MAX_SPEECH_FILE_BYTES } from '../core/speech-files.ts';
 import { parseMetaFields, MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-input.ts';
 import type { AddSpeechInput, AddSpeechResult, QaService } from '../qa-service.ts';
 import { requireAdmin } from './admin-auth.ts';
@@ -44,6 +44,12 @@ function jsonBody(limit: number): RequestHandler {
     });
 }
 
+/**
+ * The explicit metadata of an add. A field sent empty wins over what the text says (it clears a wrongly detected
+ * value; a required one is then refused as missing); a field left out keeps what is detected.
+ */
+const addMeta = (fields: unknown) => parseMetaFields(fields, { keepEmpty: true });
+
 /** The add input from a JSON body `{text, fileName?, title?, speaker?, …}`. */
 function jsonInput(body: unknown): Omit<AddSpeechInput, 'dryRun'> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('bad_request', 'send a JSON object {text, title, …}');
@@ -52,13 +58,13 @@ function jsonInput(body: unknown): Omit<AddSpeechInput, 'dryRun'> {
   if (fileName !== undefined && (typeof fileName !== 'string' || fileName.length > MAX_META_FIELD_CHARS)) {
     throw new AppError('bad_request', `fileName: must be a string of at most ${MAX_META_FIELD_CHARS} characters`);
   }
-  return { source: { text, fileName }, meta: parseMetaFields(fields, { keepEmpty: false }) };
+  return { source: { text, fileName }, meta: addMeta(fields) };
 }
 
 async function multipartInput(req: Request): Promise<Omit<AddSpeechInput, 'dryRun'>> {
   const upload = await readSpeechUpload(req, { maxFileBytes: MAX_SPEECH_FILE_BYTES, maxFieldBytes: 4 * MAX_META_FIELD_CHARS, maxFields: 2 * META_FIELDS.length });
   if (upload.file === null) throw new AppError('bad_request', 'file: the speech file is missing; send it as the "file" field');
-  return { source: upload.file, meta: parseMetaFields(upload.fields, { keepEmpty: false }) };
+  return { source: upload.file, meta: addMeta(upload.fields) };
 }
 
 /** The body of a successful add: the dry run also says which required fields are still missing. */

@@ -66,6 +66,9 @@ describe('chat socket', () => {
     }
     client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_request', id: null });
+    // A text frame that is not valid UTF-8 (a lone continuation byte): an error frame, not a closed socket.
+    client.socket.send(Buffer.from([0x7b, 0x80, 0x7d]), { binary: false });
+    expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_request', id: null });
 
     client.send({ type: 'ask', id: 'ok', question: 'Where do good policies come from?' });
     expect(await client.reply('ok')).toMatchObject({ type: 'answer', noAnswer: false });
@@ -117,6 +120,11 @@ describe('chat socket', () => {
     const followUp = (await client.reply('f2')) as AnswerFrame;
     expect(followUp.noAnswer).toBe(false);
     expect(followUp.passages[0]?.text).toContain('Displacement Tracking Matrix');
+
+    // A long chain of follow-ups stays bounded: each remembered question is capped at 2,000 characters.
+    const padding = Array.from({ length: 300 }, () => 'and what about that').join(' ').slice(0, 1990);
+    for (let i = 0; i < 12; i += 1) client.send({ type: 'ask', id: `chain${i}`, question: `${padding} ${i}` });
+    for (let i = 0; i < 12; i += 1) expect((await client.reply(`chain${i}`, 10_000)).type).toMatch(/answer|error/);
 
     const fresh = await connect();
     fresh.send({ type: 'ask', id: 'f3', question: 'And what tools exist for that?' });

@@ -1,7 +1,7 @@
 // The write routes of the speech API on a real server: adding from PDF, Word, text and JSON, the dry run for
 // review, editing and removing, the admin token, safe ids, and connected sockets told of every change.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerFrame, CorpusFrame } from '../../server/core/protocol.ts';
@@ -143,7 +143,8 @@ describe('adding a speech over HTTP', () => {
     expect(await corpusDigest()).toEqual(before);
   });
 
-  it('adds a Word document with explicit fields winning over the detected ones', async () => {
+  it('adds a Word document with explicit fields winning over the detected ones, an empty one clearing it', async () => {
+    expect(ISLAND_STATEMENT.meta.role).not.toBe('');
     const { status, body } = await postSpeech(url(), { file: { name: 'island.docx', bytes: docx }, fields: { title: 'Island Statement', place: 'Geneva', role: '' } });
     expect(status).toBe(201);
     expect(body.format).toBe('docx');
@@ -153,6 +154,7 @@ describe('adding a speech over HTTP', () => {
       ...ISLAND_STATEMENT.meta,
       title: 'Island Statement',
       place: 'Geneva',
+      role: '',
       source: 'island.docx',
       paragraphs: ISLAND_STATEMENT.paragraphs.length,
     });
@@ -175,6 +177,17 @@ describe('adding a speech over HTTP', () => {
       'idm-2019-10-19-harbour-workers.meta.json',
       'idm-2019-10-19-harbour-workers.txt',
     ]);
+  });
+
+  it('refuses a title or date sent empty even when the text has one, and writes nothing', async () => {
+    const before = await corpusDigest();
+    const text = [HEADER_BLOCK, 'A paragraph of its own about ferries between the islands and the people who crew them.'].join('\n\n');
+    for (const field of ['title', 'date']) {
+      const { status, body } = await postSpeech(url(), { file: { name: 'ferries.txt', bytes: text }, fields: { [field]: '' } });
+      expect(status).toBe(400);
+      expect(body.error).toMatchObject({ code: 'bad_request', message: expect.stringContaining(`missing ${field}`) });
+    }
+    expect(await corpusDigest()).toEqual(before);
   });
 
   it('refuses a speech without a date, naming the missing field, and writes nothing', async () => {
@@ -277,6 +290,31 @@ describe('editing and removing over HTTP', () => {
     expect(answer.passages.map((p) => p.speech.id)).not.toContain('idm-2019-10-16-island-statement');
     expect((await deleteSpeech(url(), 'idm-2019-10-16-island-statement')).status).toBe(404);
     expect((await deleteSpeech(url(), 'Bad..Id')).status).toBe(400);
+  });
+});
+
+describe('a metadata file broken by hand', () => {
+  it('is named with its bad key in the reply to every write, and its speech can still be removed', async () => {
+    const text = [
+      'Fishing crews from the delta now spend half the year at sea far from home, under flags of states they have never visited.',
+      'Unions and ports that share inspection records have found and freed crews held on board long after their contracts ended.',
+    ].join('\n\n');
+    const added = await postSpeech(url(), { json: { text, title: 'Crews at Sea', date: '2019-10-21' } });
+    expect(added.status).toBe(201);
+    const id: string = added.body.speech.id;
+    await writeFile(path.join(running.workspace.corpusDir, `${id}.meta.json`), '{"title": "Crews at Sea", "date": 2019}\n');
+    const message = `corpus/${id}.meta.json: "date" must be a date written YYYY-MM-DD`;
+
+    const edit = await patchSpeech(url(), 'idm-2018-closing-remarks-swing', { place: 'Geneva' });
+    expect(edit.status).toBe(500);
+    expect(edit.body.error).toEqual({ code: 'corpus_invalid', message });
+    const add = await postSpeech(url(), { json: { text: 'Another paragraph entirely, about ferries and the islanders who crew them.', title: 'Ferries', date: '2019-10-22' } });
+    expect(add.body.error).toEqual({ code: 'corpus_invalid', message });
+    expect((await deleteSpeech(url(), 'idm-2018-closing-remarks-swing')).body.error).toEqual({ code: 'corpus_invalid', message });
+
+    expect((await deleteSpeech(url(), id)).status).toBe(204);
+    expect((await readdir(running.workspace.corpusDir)).filter((f) => f.includes('crews'))).toEqual([]);
+    expect((await patchSpeech(url(), 'idm-2018-closing-remarks-swing', { place: 'Geneva' })).status).toBe(200);
   });
 });
 

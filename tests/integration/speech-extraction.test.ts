@@ -7,12 +7,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preloadPdfReader } from '../../server/adapters/pdf-text.ts';
-import {
-  extractSpeechText,
-  MAX_SPEECH_FILE_BYTES,
-  SUPPORTED_SPEECH_EXTENSIONS,
-} from '../../server/adapters/speech-extraction.ts';
+import { extractSpeechText } from '../../server/adapters/speech-extraction.ts';
 import { AppError, type ErrorCode } from '../../server/core/errors.ts';
+import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../../server/core/speech-files.ts';
 import { splitSpeech } from '../../server/core/paragraphs.ts';
 import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech } from '../../server/core/speech-fingerprint.ts';
 import {

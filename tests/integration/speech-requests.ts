@@ -65,13 +65,15 @@ export async function deleteSpeech(baseUrl: string, id: string, token?: string |
 }
 
 /**
- * The sha-256 of every file under `dir`, by relative path. Lock files are left out: one exists only while some
+ * The sha-256 of every file under `dir`, by relative path. Lock files (and their temporary files) are left out: one exists only while some
  * writer works (the server re-reads the corpus under the lock after every change it sees).
  */
 export async function digestFolder(dir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const entry of (await readdir(dir, { recursive: true })).sort()) {
-    if (path.basename(entry) === '.lock') continue;
+    const name = path.basename(entry);
+    // The lock and the temporary files it is made and taken over with (`.lock.<pid>.<random>.tmp`).
+    if (name === '.lock' || name.startsWith('.lock.')) continue;
     const file = path.join(dir, entry);
     if ((await stat(file)).isFile()) files[entry] = createHash('sha256').update(await readFile(file)).digest('hex');
   }

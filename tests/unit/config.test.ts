@@ -181,3 +181,15 @@ describe('loadConfig ADMIN_TOKEN', () => {
     },
   );
 });
+
+describe('loadConfig INIT_CWD', () => {
+  it('is the folder npm was run from, or null outside npm', () => {
+    expect(loadConfig({}).invocationDir).toBeNull();
+    expect(loadConfig({ INIT_CWD: '/home/someone/speeches/' }).invocationDir).toBe(path.normalize('/home/someone/speeches/'));
+  });
+
+  it('rejects a relative folder naming the key', () => {
+    const message = failureOf({ INIT_CWD: 'speeches' });
+    expect(message.startsWith('INIT_CWD:'), message).toBe(true);
+  });
+});

@@ -83,6 +83,32 @@ describe('reranking', () => {
   });
 });
 
+describe('reranking, continued', () => {
+  it('keeps the fused order when the cross-encoder fails', async () => {
+    const { embedder, vectors } = await dense();
+    const failing: Reranker = { modelId: 'broken', score: async () => Promise.reject(new Error('onnx session lost')) };
+    const plain = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors } });
+    const withFailing = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors }, reranker: failing });
+    const question = 'protection of migrants through partnerships';
+    expect((await withFailing.ask(question, { topK: 3 })).passages).toEqual((await plain.ask(question, { topK: 3 })).passages);
+  });
+
+  it('scores a follow-up together with the question it follows', async () => {
+    const { embedder, vectors } = await dense();
+    const seen: string[] = [];
+    const recording: Reranker = {
+      modelId: 'recording',
+      score: async (question, passages) => {
+        seen.push(question);
+        return passages.map(() => 0);
+      },
+    };
+    const retriever = new Retriever({ speeches: SPEECHES, dense: { embedder, vectors }, reranker: recording });
+    await retriever.ask('and what about children?', { topK: 1, history: ['How are migrants protected?'] });
+    expect(seen).toEqual(['How are migrants protected? and what about children?']);
+  });
+});
+
 describe('modes and ranking', () => {
   it('retrieves by vectors alone in dense mode', async () => {
     const { embedder, vectors } = await dense();

@@ -1,0 +1,81 @@
+// The folder lock between real processes: a stale lock (dead pid, or empty and old) is taken over, and when
+// several processes find the same stale lock at once, they still hold the lock one at a time.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withDirLock } from '../../server/adapters/dir-lock.ts';
+import { PROJECT_ROOT } from '../../server/config.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'idm-lock-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** The pid of a process that has exited. */
+function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '']);
+    child.on('error', reject);
+    child.on('exit', () => resolve(child.pid ?? 0));
+  });
+}
+
+/** Runs `count` contender processes that all go for the lock at once; resolves with their log lines. */
+async function race(count: number): Promise<string[]> {
+  const goFile = path.join(dir, 'go');
+  const logFile = path.join(dir, 'turns.log');
+  const script = path.join(PROJECT_ROOT, 'tests', 'integration', 'fixtures', 'lock-contender.ts');
+  const exits = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, goFile, logFile], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`contender exited with ${code}: ${stderr}`))));
+    });
+  });
+  // Give every contender time to start and poll for the go file, so they meet the stale lock together.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await writeFile(goFile, '');
+  await Promise.all(exits);
+  const lines = (await readFile(logFile, 'utf8')).trim().split('\n');
+  await rm(goFile);
+  await rm(logFile);
+  return lines;
+}
+
+describe('withDirLock', () => {
+  it('takes over an empty lock file once it is older than the threshold, and waits for a fresh one', async () => {
+    const lock = path.join(dir, '.lock');
+    await writeFile(lock, '');
+    await expect(withDirLock(dir, async () => 'got it', { timeoutMs: 150, retryMs: 10 })).rejects.toMatchObject({ code: 'busy' });
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await expect(withDirLock(dir, async () => 'got it', { timeoutMs: 2_000, retryMs: 10 })).resolves.toBe('got it');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('writes the holder pid into the lock and leaves no temporary files', async () => {
+    const seen = await withDirLock(dir, async () => ({ lock: await readFile(path.join(dir, '.lock'), 'utf8'), files: await readdir(dir) }));
+    expect(seen).toEqual({ lock: String(process.pid), files: ['.lock'] });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('lets processes that find the same stale lock at once hold it one at a time', { timeout: 60_000 }, async () => {
+    for (let round = 0; round < 3; round += 1) {
+      await writeFile(path.join(dir, '.lock'), String(await deadPid()));
+      const lines = await race(4);
+      expect(lines).toHaveLength(8);
+      for (let i = 0; i < lines.length; i += 2) {
+        const pid = lines[i]?.split(' ')[1];
+        // Every turn ends before the next one starts.
+        expect([lines[i], lines[i + 1]]).toEqual([`start ${pid}`, `end ${pid}`]);
+      }
+      expect(await readdir(dir)).toEqual([]);
+    }
+  });
+});
