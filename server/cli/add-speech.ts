@@ -13,6 +13,7 @@ import { META_FIELDS, parseMetaFields } from '../core/speech-input.ts';
 import type { Embedder } from '../core/types.ts';
 import { embedderLoaderFor } from '../model-loaders.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './progress.ts';
+import { runCli } from './run-cli.ts';
 
 const USAGE = 'usage: npm run add -- <file...> [--title T] [--speaker S] [--role R] [--date YYYY-MM-DD] [--event E] [--place P] [--source S]';
 /** A command-line add waits this long for a server that is indexing. */
@@ -74,13 +75,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const appError = toAppError(error);
-    process.stderr.write(`${appError.code}: ${appError.message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

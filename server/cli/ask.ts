@@ -3,11 +3,12 @@
 import { parseArgs } from 'node:util';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
-import { AppError, toAppError } from '../core/errors.ts';
+import { AppError } from '../core/errors.ts';
 import { PROTOCOL_LIMITS } from '../core/protocol.ts';
 import type { RetrievalAnswer } from '../core/retriever.ts';
 import { openConfiguredService } from '../runtime.ts';
 import { createModelDownloadDisplay } from './progress.ts';
+import { runCli } from './run-cli.ts';
 
 /** Formats an answer for a terminal; `emphasis` wraps highlighted sentences (e.g. in ANSI bold). */
 export function formatAnswer(answer: RetrievalAnswer, options: { emphasis: (text: string) => string }): string {
@@ -51,8 +52,4 @@ async function main(): Promise<void> {
   service.close();
 }
 
-main().catch((error: unknown) => {
-  const appError = toAppError(error);
-  process.stderr.write(`${appError.code}: ${appError.message}\n`);
-  process.exit(1);
-});
+runCli(main);

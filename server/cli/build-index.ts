@@ -4,9 +4,10 @@
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor } from '../corpus-editor.ts';
-import { AppError, toAppError } from '../core/errors.ts';
+import { AppError } from '../core/errors.ts';
 import { embedderLoaderFor } from '../model-loaders.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './progress.ts';
+import { runCli } from './run-cli.ts';
 
 /** Waits this long for a server or another command that is changing the corpus. */
 const LOCK_TIMEOUT_MS = 10 * 60_000;
@@ -37,8 +38,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  const appError = toAppError(error);
-  process.stderr.write(`${appError.code}: ${appError.message}\n`);
-  process.exit(1);
-});
+runCli(main);

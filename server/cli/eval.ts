@@ -17,6 +17,7 @@ import type { RetrievalMode } from '../core/types.ts';
 import { passagesOf } from '../core/passages.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from '../model-loaders.ts';
 import { formatEvalReport } from './eval-report.ts';
+import { runCli } from './run-cli.ts';
 
 const MODES: readonly RetrievalMode[] = ['lexical', 'dense', 'hybrid'];
 
@@ -116,8 +117,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const appError = toAppError(error);
-  process.stderr.write(`${appError.code}: ${appError.message}\n`);
-  process.exit(1);
-});
+runCli(main);

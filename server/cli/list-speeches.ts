@@ -3,7 +3,7 @@
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor, summaryOf, type SpeechSummary } from '../corpus-editor.ts';
-import { toAppError } from '../core/errors.ts';
+import { runCli } from './run-cli.ts';
 
 /** Longest cell shown; longer values are cut with an ellipsis. */
 const MAX_CELL_CHARS = 48;
@@ -37,8 +37,4 @@ async function main(): Promise<void> {
   process.stdout.write(formatSpeechTable((await editor.load()).map(summaryOf)));
 }
 
-main().catch((error: unknown) => {
-  const appError = toAppError(error);
-  process.stderr.write(`${appError.code}: ${appError.message}\n`);
-  process.exit(1);
-});
+runCli(main);

@@ -4,6 +4,7 @@ import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor } from '../corpus-editor.ts';
 import { AppError, toAppError } from '../core/errors.ts';
+import { runCli } from './run-cli.ts';
 
 const LOCK_TIMEOUT_MS = 10 * 60_000;
 
@@ -27,13 +28,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const appError = toAppError(error);
-    process.stderr.write(`${appError.code}: ${appError.message}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

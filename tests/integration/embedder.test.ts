@@ -2,11 +2,11 @@
 // real onnxruntime, no network (remote hosts used here are local sockets, never the Hugging Face Hub).
 
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStandInHub } from './stand-in-hub.ts';
 import { writeTinyModel } from '../../scripts/tiny-model.ts';
 import { loadTransformersEmbedder, type ModelLoadProgress } from '../../server/adapters/transformers-embedder.ts';
 import { AppError } from '../../server/core/errors.ts';
@@ -122,26 +122,16 @@ describe('loadTransformersEmbedder with a model folder', () => {
 
 describe('loadTransformersEmbedder downloading', () => {
   it('downloads into the cache with progress, then loads from the cache offline', async () => {
-    // A stand-in hub on a local port that serves the tiny model under the hub's URL layout.
-    const served: string[] = [];
-    const hub = http.createServer((request, response) => {
-      const file = decodeURIComponent(request.url ?? '').replace(/^\/test\/tiny\/resolve\/main\//, '');
-      served.push(file);
-      readFile(path.join(modelDir, file)).then(
-        (body) => response.writeHead(200, { 'content-length': body.length }).end(body),
-        () => response.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    const hub = await startStandInHub({ repoId: 'test/tiny', modelDir });
+    const served = hub.served;
     try {
-      const { port } = hub.address() as net.AddressInfo;
       const downloadCache = path.join(tmp, 'download-cache');
       const progress: ModelLoadProgress[] = [];
       const downloaded = await loadTransformersEmbedder({
         modelId: 'test/tiny',
         cacheDir: downloadCache,
         allowRemote: true,
-        remoteHost: `http://127.0.0.1:${port}/`,
+        remoteHost: hub.url,
         onProgress: (p) => progress.push(p),
       });
       expect(downloaded.modelId).toBe('test/tiny');
@@ -155,7 +145,7 @@ describe('loadTransformersEmbedder downloading', () => {
       expect(served).toEqual([]);
       expect(await cached.embed(['safe and orderly migration'])).toEqual(await embedder.embed(['safe and orderly migration']));
     } finally {
-      hub.close();
+      await hub.close();
     }
   });
 });

@@ -87,7 +87,7 @@ describe('an add killed part-way', () => {
     ['embedding', false],
     ['indexed', false],
     ['done', true],
-  ])('killed at "%s": on the next start the speech is there: %s, and corpus and index agree', { timeout: 120_000 }, async ([stopAt, kept], { expect }) => {
+  ])('killed at "%s": on the next start the speech is there: %s, and corpus and index agree', { timeout: 240_000 }, async ([stopAt, kept], { expect }) => {
     const ws = await createWorkspace();
     try {
       await checkKilledAdd(ws, stopAt, kept, expect);

@@ -2,11 +2,11 @@
 // tokenizer (question/passage pairs), real onnxruntime, no network (the only "hub" is a local socket).
 
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStandInHub } from './stand-in-hub.ts';
 import { LOGIT_BIAS, LOGIT_SCALE, writeTinyCrossEncoder } from '../../scripts/tiny-cross-encoder.ts';
 import { writeTinyModel } from '../../scripts/tiny-model.ts';
 import { loadTransformersEmbedder } from '../../server/adapters/transformers-embedder.ts';
@@ -141,25 +141,16 @@ describe('loadTransformersReranker with a model folder', () => {
 
 describe('loadTransformersReranker downloading', () => {
   it('downloads into the cache with progress, then loads from the cache offline', async () => {
-    const served: string[] = [];
-    const hub = http.createServer((request, response) => {
-      const file = decodeURIComponent(request.url ?? '').replace(/^\/test\/tiny-ce\/resolve\/main\//, '');
-      served.push(file);
-      readFile(path.join(modelDir, file)).then(
-        (body) => response.writeHead(200, { 'content-length': body.length }).end(body),
-        () => response.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    const hub = await startStandInHub({ repoId: 'test/tiny-ce', modelDir });
+    const served = hub.served;
     try {
-      const { port } = hub.address() as net.AddressInfo;
       const downloadCache = path.join(tmp, 'download-cache');
       const progress: ModelLoadProgress[] = [];
       const downloaded = await loadTransformersReranker({
         modelId: 'test/tiny-ce',
         cacheDir: downloadCache,
         allowRemote: true,
-        remoteHost: `http://127.0.0.1:${port}/`,
+        remoteHost: hub.url,
         onProgress: (p) => progress.push(p),
       });
       expect(downloaded.modelId).toBe('test/tiny-ce');
@@ -171,7 +162,7 @@ describe('loadTransformersReranker downloading', () => {
       expect(served).toEqual([]);
       expect(await cached.score(QUESTION, [CLOSE, UNRELATED])).toEqual(await reranker.score(QUESTION, [CLOSE, UNRELATED]));
     } finally {
-      hub.close();
+      await hub.close();
     }
   });
 });

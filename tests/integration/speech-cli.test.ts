@@ -24,6 +24,11 @@ const ISLAND_ID = 'idm-2019-10-16-statement-on-disaster-displacement';
 let shared: Workspace;
 let modelDir: string;
 let loadTiny: Awaited<ReturnType<typeof createTinyModelLoader>>['load'];
+/**
+ * Each test spawns the real command line under tsx, whose first PDF in a fresh process transforms the PDF
+ * library (seconds on a cold cache) while other test files share the two cores: room for that, still bounded.
+ */
+const CLI_TEST_TIMEOUT_MS = 240_000;
 const files = { pdf: '', docx: '', broken: '', undated: '', headerText: '' };
 
 beforeAll(async () => {
@@ -123,7 +128,7 @@ describe.concurrent('npm run add / list / remove', () => {
     } finally {
       await ws.remove();
     }
-  }, 90_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('takes metadata from flags, and refuses a duplicate and a missing date without writing anything for them', async ({ expect }) => {
     const ws = await indexedWorkspace();
@@ -163,7 +168,7 @@ describe.concurrent('npm run add / list / remove', () => {
     } finally {
       await ws.remove();
     }
-  }, 90_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('adds without a model, and `npm run list` works through npm', async ({ expect }) => {
     const ws = await createWorkspace();
@@ -183,7 +188,7 @@ describe.concurrent('npm run add / list / remove', () => {
     } finally {
       await ws.remove();
     }
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });
 
 describe('the command line and a running server', () => {
@@ -205,7 +210,7 @@ describe('the command line and a running server', () => {
     } finally {
       await running.stop();
     }
-  }, 90_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('adds from the command line and over HTTP at the same moment: serialized, both kept, index consistent', async () => {
     const running = await startTestServer({ loadEmbedder: loadTiny, adminToken: TEST_ADMIN_TOKEN, watch: { debounceMs: 100 } });
@@ -249,5 +254,5 @@ describe('the command line and a running server', () => {
     } finally {
       await running.stop();
     }
-  }, 90_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });
