@@ -28,7 +28,7 @@ export interface AddSpeechPanelOptions {
 /** The step that failed, so "Try again" repeats it. */
 type Step = 'check' | 'save';
 
-/** Where the panel stands; set on the panel body as `data-stage` so the layout can follow (see admin.css). */
+/** Where the panel stands; set on the panel body as `data-stage` so the layout can follow (see styles/add-speech-panel.css). */
 type Stage = 'choose' | 'checking' | 'review' | 'saving' | 'done';
 
 /** Adds speeches from the chat window. One instance per page. */

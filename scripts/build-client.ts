@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clientDir = path.join(repoRoot, 'client');
 /** Files served as-is next to the bundle. */
-const STATIC_FILES = ['index.html', 'styles.css', 'admin.css'] as const;
+const STATIC_FILES = ['index.html'] as const;
 
 /** Options of {@link buildClient}. */
 export interface BuildClientOptions {
@@ -18,7 +18,7 @@ export interface BuildClientOptions {
 }
 
 /**
- * Bundles the client (ESM, minified, with source map, es2020) and copies the static files (page and stylesheets).
+ * Bundles the client (ESM, minified, with source map, es2020) and its stylesheet, and copies the page.
  * @throws Error when esbuild reports errors or a static file is missing.
  */
 export async function buildClient(options: BuildClientOptions = {}): Promise<void> {
@@ -35,6 +35,16 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<voi
     minify: true,
     sourcemap: true,
     legalComments: 'none',
+    logLevel: 'silent',
+    absWorkingDir: repoRoot,
+  });
+  // The stylesheet's @imports (one file per part of the page) are bundled into one file, in order.
+  await build({
+    entryPoints: [path.join(clientDir, 'styles.css')],
+    outfile: path.join(outDir, 'styles.css'),
+    bundle: true,
+    minify: true,
+    target: ['chrome100', 'firefox100', 'safari15'],
     logLevel: 'silent',
     absWorkingDir: repoRoot,
   });
