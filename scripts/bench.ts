@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     console.log(row(`index build from scratch (${passages.length} paragraphs)`, full));
     console.log(row('index check, nothing changed', noop));
 
-    const questions = (JSON.parse(await readFile(path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
+    const questions = (JSON.parse(await readFile(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'dev-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
     // The product's defaults: WordNet expansion in both modes, and the (tiny) cross-encoder in hybrid mode.
     const crossEncoderDir = path.join(root, 'tiny-cross-encoder');
     await writeTinyCrossEncoder(crossEncoderDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });

@@ -27,8 +27,8 @@ export interface Config {
   allowRemoteModels: boolean;
   /** Seconds between attempts to load the model after a failure; 0 never retries. */
   modelRetrySeconds: number;
-  /** The cosine at which a dense match alone is enough to answer (model-specific). */
-  denseMinScore: number;
+  /** A fixed cosine at which a dense match answers; null calibrates it per model and corpus (the default). */
+  denseMinScore: number | null;
   /** The bearer token that write routes (add, edit, remove speeches) require; null disables them. */
   adminToken: string | null;
   /**
@@ -54,13 +54,13 @@ export const DEFAULTS = {
   CORPUS_DIR: 'corpus',
   INDEX_DIR: 'index',
   CLIENT_DIR: 'client/dist',
-  MODEL_ID: 'Xenova/all-MiniLM-L6-v2',
+  MODEL_ID: 'Xenova/bge-small-en-v1.5',
   MODEL_DIR: '',
   MODEL_CACHE_DIR: '.cache/models',
   MODEL_QUANTIZED: 'true',
   ALLOW_REMOTE_MODELS: 'true',
   MODEL_RETRY_SECONDS: '300',
-  DENSE_MIN_SCORE: '0.45',
+  DENSE_MIN_SCORE: '',
   RERANK_MODEL_ID: 'Xenova/ms-marco-MiniLM-L-6-v2',
   RERANK_MODEL_DIR: '',
   QUERY_EXPANSION: 'true',
@@ -149,7 +149,7 @@ export function loadConfig(env: Env): Config {
     modelQuantized: flag('MODEL_QUANTIZED', get('MODEL_QUANTIZED')),
     allowRemoteModels: flag('ALLOW_REMOTE_MODELS', get('ALLOW_REMOTE_MODELS')),
     modelRetrySeconds: integerIn('MODEL_RETRY_SECONDS', get('MODEL_RETRY_SECONDS'), 0, 86_400),
-    denseMinScore: numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
+    denseMinScore: get('DENSE_MIN_SCORE') === '' ? null : numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
     adminToken: adminToken(get('ADMIN_TOKEN')),
     invocationDir: invocationDir(get('INIT_CWD')),
   };

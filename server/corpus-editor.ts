@@ -7,6 +7,7 @@ import { loadCorpus } from './adapters/corpus-folder.ts';
 import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeechMetaFile, type AddStep } from './adapters/corpus-writer.ts';
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
+import { wrapEmbedder } from './core/embedder-wrapper.ts';
 import { AppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { splitSpeech, type DetectedMeta } from './core/paragraphs.ts';
@@ -136,15 +137,12 @@ function refuseDuplicate(paragraphs: Speech['paragraphs'], speeches: readonly Sp
 
 /** The embedder, with its failures reported as `model_unavailable`; details go to the log, which may show paths. */
 function failingAsUnavailable(embedder: Embedder, log: Logger): Embedder {
-  return {
-    modelId: embedder.modelId,
-    dimension: embedder.dimension,
-    embed: (texts) =>
-      embedder.embed(texts).catch((error: unknown) => {
-        log.warn(`index: the model failed while embedding a new speech: ${(error as Error).message}`);
-        throw new AppError('model_unavailable', 'the model failed while indexing the new speech; nothing was added (details are in the server log)', { cause: error });
-      }),
-  };
+  return wrapEmbedder(embedder, {
+    mapError(error) {
+      log.warn(`index: the model failed while embedding a new speech: ${(error as Error).message}`);
+      return new AppError('model_unavailable', 'the model failed while indexing the new speech; nothing was added (details are in the server log)', { cause: error });
+    },
+  });
 }
 
 function findSpeech(speeches: readonly Speech[], id: string): Speech {
@@ -180,11 +178,8 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
   async function pruneIndex(speeches: readonly Speech[]): Promise<void> {
     const manifest = await readIndexManifest(indexDir);
     if (manifest === null) return;
-    const reuseOnly: Embedder = {
-      modelId: manifest.modelId,
-      dimension: manifest.dimension,
-      embed: () => Promise.reject(new AppError('model_unavailable', 'no model loaded to embed with')),
-    };
+    const noModel = () => Promise.reject(new AppError('model_unavailable', 'no model loaded to embed with'));
+    const reuseOnly: Embedder = { modelId: manifest.modelId, dimension: manifest.dimension, profile: manifest.profile, embedQueries: noModel, embedPassages: noModel };
     try {
       await syncVectorIndex({ dir: indexDir, embedder: reuseOnly, passages: passagesOf(speeches), log: SILENT_LOGGER });
     } catch (error) {

@@ -4,13 +4,13 @@
 
 import { AppError, toAppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
-import { calibrateDenseThreshold } from './core/dense-calibration.ts';
-import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type AskOptions, type DenseRetrieval, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
+import type { AskOptions, RetrievalAnswer } from './core/retriever.ts';
 import type { MetaFields } from './core/speech-input.ts';
 import { isSpeechId } from './core/speech-meta.ts';
 import type { Embedder, Reranker, RetrievalMode, Speech, SpeechMeta, SynonymLookup, VectorStore } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
+import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from './retrieval-stack.ts';
 
 export { passagesOf } from './core/passages.ts';
 export type { AddSpeechInput, AddSpeechResult, SpeechSummary } from './corpus-editor.ts';
@@ -77,7 +77,8 @@ export interface QaServiceOptions {
   loadReranker?: (() => Promise<Reranker>) | null;
   /** Loads the synonyms used to expand lexical queries; null or a failed load means no expansion. */
   loadSynonyms?: (() => Promise<SynonymLookup>) | null;
-  retrieval?: Partial<RetrievalOptions>;
+  /** The dense threshold and any constants that replace the defaults; by default calibrated and the defaults. */
+  settings?: RetrievalSettings;
   /** After a failed model load, try again after this many ms; 0 never retries. */
   modelRetryMs?: number;
   log?: Logger;
@@ -116,31 +117,24 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   let digest = corpusDigest(speeches);
   const listeners = new Set<(mode: RetrievalMode) => void>();
   const corpusListeners = new Set<(counts: CorpusCounts) => void>();
-  let dense: DenseRetrieval | null = null;
+  let dense: DenseSide | null = null;
   let reranker: Reranker | null = null;
   let synonyms: SynonymLookup | null = null;
-  /** The dense threshold calibrated for the loaded model (see core/dense-calibration.ts), once there is one. */
-  let denseThreshold: number | null = null;
-  const build = () =>
-    new Retriever({
-      speeches,
-      dense,
-      reranker,
-      synonyms,
-      options: denseThreshold === null ? options.retrieval : { ...options.retrieval, minDenseScore: denseThreshold },
-    });
+  const settings: RetrievalSettings = options.settings ?? { fixedDenseThreshold: null, overrides: {} };
+  const build = () => buildRetriever({ speeches, dense, reranker, synonyms, settings });
   let retriever = build();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
   const { loadEmbedder = null, loadReranker = null, loadSynonyms = null, modelRetryMs = 0 } = options;
 
   /** Puts a new corpus (and its vectors, when synced) in force, then tells listeners when the corpus changed. */
-  function install(next: Speech[], store: VectorStore | null): void {
+  async function install(next: Speech[], store: VectorStore | null): Promise<void> {
     if (closed) return;
+    // A null store means the index could not follow (no model); the previous vectors answer for what they hold.
+    // New vectors get a threshold of their own: a larger corpus offers off-topic questions more near misses.
+    if (store !== null && dense !== null && store !== dense.vectors) dense = await prepareDense(dense.embedder, store, { settings, previous: dense, log });
     speeches = next;
     byId = new Map(next.map((speech) => [speech.meta.id, speech]));
-    // A null store means the index could not follow (no model); the previous vectors answer for what they hold.
-    if (store !== null && dense !== null) dense = { embedder: dense.embedder, vectors: store };
     retriever = build();
     const nextDigest = corpusDigest(next);
     if (nextDigest === digest) return;
@@ -159,7 +153,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       if (corpusDigest(loaded) === digest) return;
       log.info('corpus: changed on disk; reloading');
       const state = dense === null ? { speeches: loaded, store: null } : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress });
-      install(state.speeches, state.store);
+      await install(state.speeches, state.store);
     }).catch((error: unknown) => {
       const appError = toAppError(error);
       log.warn(`corpus: not reloaded: ${appError.message}`);
@@ -192,13 +186,9 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       await serial(async () => {
         const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress });
         if (closed || state.store === null) return;
-        // Calibrated before hybrid answers start, so no question meets an uncalibrated threshold.
-        const floor = options.retrieval?.minDenseScore ?? DEFAULT_RETRIEVAL_OPTIONS.minDenseScore;
-        const calibration = await calibrateDenseThreshold({ embedder, vectors: state.store }, { floor });
-        denseThreshold = calibration.threshold;
-        log.info(`dense threshold ${calibration.threshold.toFixed(3)} (configured ${floor}, off-topic probes reach ${calibration.probeQuantile.toFixed(3)})`);
-        dense = { embedder, vectors: state.store };
-        install(state.speeches, state.store);
+        // The threshold is set before hybrid answers start, so no question meets an uncalibrated one.
+        dense = await prepareDense(embedder, state.store, { settings, log });
+        await install(state.speeches, state.store);
       });
       if (closed || dense === null) return;
       const reranking = reranker === null ? 'no reranking' : `reranking with ${reranker.modelId}`;
@@ -239,18 +229,18 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     addSpeech: (input) =>
       serial(async () => {
         const { result, state } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress });
-        if (!result.dryRun) install(state.speeches, state.store);
+        if (!result.dryRun) await install(state.speeches, state.store);
         return result;
       }),
     removeSpeech: (id) =>
       serial(async () => {
         const state = await editor.remove(id, { embedder: dense?.embedder ?? null });
-        install(state.speeches, state.store);
+        await install(state.speeches, state.store);
       }),
     updateSpeechMeta: (id, patch) =>
       serial(async () => {
         const { speech, speeches: next } = await editor.updateMeta(id, patch);
-        install(next, null);
+        await install(next, null);
         return speech;
       }),
     onCorpusChange(listener) {

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './core/logger.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from './model-loaders.ts';
 import { openQaService, type QaService } from './qa-service.ts';
+import { retrievalSettingsFor } from './retrieval-stack.ts';
 
 /** Opens the service the configuration describes. */
 export function openConfiguredService(
@@ -17,7 +18,7 @@ export function openConfiguredService(
     loadEmbedder: embedderLoaderFor(config, { onProgress: options.onModelProgress }),
     loadReranker: rerankerLoaderFor(config, { onProgress: options.onModelProgress }),
     loadSynonyms: synonymsLoaderFor(config),
-    retrieval: { minDenseScore: config.denseMinScore },
+    settings: retrievalSettingsFor(config),
     modelRetryMs: config.modelRetrySeconds * 1000,
     log: options.log,
     onIndexProgress: options.onIndexProgress,

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { LocalIndex } from 'vectra';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
+import { sameProfile, type EmbeddingProfile } from '../core/model-profiles.ts';
 import type { Embedder, Passage, VectorHit, VectorStore } from '../core/types.ts';
 import { withDirLock } from './dir-lock.ts';
 import { syncDir, syncFile } from './durable-fs.ts';
 
 /** Bumped whenever the layout below changes; an index of another version is rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 const MANIFEST = 'manifest.json';
 const GENERATION_PREFIX = 'gen-';
@@ -22,9 +23,13 @@ export interface IndexManifest {
   formatVersion: number;
   modelId: string;
   dimension: number;
+  /** How the vectors were made (pooling, prefixes, token limit); vectors made otherwise are never mixed in. */
+  profile: EmbeddingProfile;
   /** Folder name of the live generation inside the index folder. */
   generation: string;
   passages: number;
+  /** Vectors held: one per passage, more for passages embedded in windows. */
+  vectors: number;
   /** Hash over every passage key and text hash, to tell at a glance whether the corpus changed. */
   corpusHash: string;
   createdAt: string;
@@ -40,9 +45,11 @@ export interface IndexSyncReport {
   wrote: boolean;
 }
 
-interface ItemMetadata extends Record<string, string> {
+interface ItemMetadata extends Record<string, string | number> {
   key: string;
   hash: string;
+  /** Which window of the passage this vector embeds, from 0. */
+  window: number;
 }
 
 /** A {@link VectorStore} over one vectra generation. */
@@ -51,17 +58,30 @@ class VectraVectorStore implements VectorStore {
   readonly dimension: number;
   readonly size: number;
   readonly #index: LocalIndex<ItemMetadata>;
+  /** Vectors beyond one per passage: a query fetches this many more, so `topK` distinct passages remain. */
+  readonly #extraWindows: number;
 
   constructor(index: LocalIndex<ItemMetadata>, manifest: IndexManifest) {
     this.#index = index;
     this.modelId = manifest.modelId;
     this.dimension = manifest.dimension;
     this.size = manifest.passages;
+    this.#extraWindows = manifest.vectors - manifest.passages;
   }
 
   async query(vector: readonly number[], topK: number): Promise<VectorHit[]> {
-    const results = await this.#index.queryItems([...vector], '', topK);
-    return results.map((result) => ({ key: result.item.metadata.key, score: result.score }));
+    const results = await this.#index.queryItems([...vector], '', topK + this.#extraWindows);
+    const hits: VectorHit[] = [];
+    const seen = new Set<string>();
+    // Best first, so the first window seen of a passage is its closest.
+    for (const result of results) {
+      const key = result.item.metadata.key;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push({ key, score: result.score });
+      if (hits.length === topK) break;
+    }
+    return hits;
   }
 }
 
@@ -82,6 +102,9 @@ function parseManifest(raw: string): IndexManifest {
     typeof value.formatVersion === 'number' &&
     typeof value.modelId === 'string' &&
     typeof value.dimension === 'number' &&
+    typeof value.vectors === 'number' &&
+    typeof value.profile === 'object' &&
+    value.profile !== null &&
     typeof value.generation === 'string' &&
     value.generation.startsWith(GENERATION_PREFIX) &&
     !value.generation.includes('/') &&
@@ -91,7 +114,7 @@ function parseManifest(raw: string): IndexManifest {
 }
 
 /** Reads the manifest and the vectors it names; says why when they cannot be used as they are. */
-async function readExisting(dir: string, embedder: Embedder): Promise<{ manifest: IndexManifest; vectors: Map<string, number[]> } | { problem: string }> {
+async function readExisting(dir: string, embedder: Embedder): Promise<{ manifest: IndexManifest; vectors: Map<string, number[][]> } | { problem: string }> {
   let raw: string;
   try {
     raw = await readFile(path.join(dir, MANIFEST), 'utf8');
@@ -111,14 +134,20 @@ async function readExisting(dir: string, embedder: Embedder): Promise<{ manifest
   if (manifest.dimension !== embedder.dimension) {
     return { problem: `the index holds ${manifest.dimension}-dimensional vectors, the model gives ${embedder.dimension}` };
   }
+  if (!sameProfile(manifest.profile, embedder.profile)) {
+    return { problem: `the model's profile changed (index ${JSON.stringify(manifest.profile)}, now ${JSON.stringify(embedder.profile)})` };
+  }
   try {
     const items = await new LocalIndex<ItemMetadata>(path.join(dir, manifest.generation)).listItems();
-    const vectors = new Map<string, number[]>();
+    const vectors = new Map<string, number[][]>();
     for (const item of items) {
-      if (item.vector.length !== manifest.dimension || typeof item.metadata.hash !== 'string') {
+      const { hash, window } = item.metadata;
+      if (item.vector.length !== manifest.dimension || typeof hash !== 'string' || typeof window !== 'number') {
         return { problem: 'the index data is inconsistent with its manifest' };
       }
-      vectors.set(item.metadata.hash, item.vector);
+      const windows = vectors.get(hash) ?? [];
+      windows[window] = item.vector;
+      vectors.set(hash, windows);
     }
     return { manifest, vectors };
   } catch (error) {
@@ -150,7 +179,7 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
   await mkdir(dir, { recursive: true });
   return withDirLock(dir, async () => {
     const existing = await readExisting(dir, embedder);
-    const known = 'problem' in existing ? new Map<string, number[]>() : existing.vectors;
+    const known = 'problem' in existing ? new Map<string, number[][]>() : existing.vectors;
     const rebuiltBecause = 'problem' in existing ? existing.problem : null;
     if (rebuiltBecause !== null) log.warn(`index: rebuilding from corpus because ${rebuiltBecause}`);
 
@@ -169,13 +198,14 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
     onProgress?.({ done, total: toEmbed.length });
     for (let i = 0; i < toEmbed.length; i += batchSize) {
       const batch = toEmbed.slice(i, i + batchSize);
-      const vectors = await embedder.embed(batch.map(([, text]) => text));
+      const vectors = await embedder.embedPassages(batch.map(([, text]) => text));
       batch.forEach(([hash], j) => {
-        const vector = vectors[j];
-        if (vector === undefined || vector.length !== embedder.dimension) {
-          throw new AppError('index_invalid', `the model returned a vector of length ${vector?.length} for dimension ${embedder.dimension}`);
+        const windows = vectors[j] ?? [];
+        const wrong = windows.find((vector) => vector.length !== embedder.dimension);
+        if (windows.length === 0 || wrong !== undefined) {
+          throw new AppError('index_invalid', `the model returned a vector of length ${wrong?.length ?? 0} for dimension ${embedder.dimension}`);
         }
-        known.set(hash, vector);
+        known.set(hash, windows);
       });
       done += batch.length;
       onProgress?.({ done, total: toEmbed.length });
@@ -186,7 +216,9 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
     try {
       await index.createIndex({ version: 1, deleteIfExists: true });
       await index.batchInsertItems(
-        items.map(({ passage, hash }) => ({ id: passage.key, vector: known.get(hash) ?? [], metadata: { key: passage.key, hash } })),
+        items.flatMap(({ passage, hash }) =>
+          (known.get(hash) ?? []).map((vector, window) => ({ id: `${passage.key}~${window}`, vector, metadata: { key: passage.key, hash, window } })),
+        ),
       );
       await syncFile(path.join(dir, generation, 'index.json'));
       await syncDir(path.join(dir, generation));
@@ -200,8 +232,10 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
       formatVersion: INDEX_FORMAT_VERSION,
       modelId: embedder.modelId,
       dimension: embedder.dimension,
+      profile: embedder.profile,
       generation,
       passages: items.length,
+      vectors: items.reduce((sum, { hash }) => sum + (known.get(hash)?.length ?? 0), 0),
       corpusHash,
       createdAt: new Date().toISOString(),
     };

@@ -25,6 +25,10 @@ export function formatEvalReport(mode: string, report: EvalReport, options: { ks
   if (report.misses.length > 0) {
     lines.push('  misses:');
     for (const miss of report.misses) {
+      if (!miss.answerable) {
+        lines.push(`    ${miss.id} (${miss.kind}): answered, though nothing in the corpus answers it`);
+        continue;
+      }
       const where = miss.rankBeforeCutoff === null ? 'not ranked' : `ranked ${miss.rankBeforeCutoff}`;
       lines.push(`    ${miss.id} (${miss.kind}): ${miss.refused ? 'refused' : 'not in the answer'}; right passage ${where}`);
     }

@@ -9,13 +9,13 @@ import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadCorpus } from '../adapters/corpus-folder.ts';
 import { syncVectorIndex } from '../adapters/vector-index.ts';
 import { loadConfig } from '../config.ts';
-import { calibrateDenseThreshold } from '../core/dense-calibration.ts';
 import { AppError, toAppError } from '../core/errors.ts';
 import { judgeAnswer, parseEvalQuestions, summariseOutcomes, type EvalOutcome, type EvalReport } from '../core/evaluation.ts';
-import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type DenseRetrieval, type RetrievalOptions } from '../core/retriever.ts';
+import { DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from '../core/retriever.ts';
 import type { RetrievalMode } from '../core/types.ts';
 import { passagesOf } from '../core/passages.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from '../model-loaders.ts';
+import { buildRetriever, prepareDense, retrievalSettingsFor, type DenseSide, type RetrievalSettings } from '../retrieval-stack.ts';
 import { formatEvalReport } from './eval-report.ts';
 import { runCli } from './run-cli.ts';
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       expansion: { type: 'string', default: 'on' },
       rerank: { type: 'string', default: 'on' },
       calibrate: { type: 'string', default: 'on' },
+      corpus: { type: 'string', multiple: true, default: [] },
     },
   });
   const file = positionals[0];
@@ -59,23 +60,23 @@ async function main(): Promise<void> {
   const questions = parseEvalQuestions(JSON.parse(await readFile(file, 'utf8')), file);
   const config = loadConfig(process.env);
   const log = createConsoleLogger({ prefix: 'eval' });
-  const options = parseOverrides(values.set);
+  const base = retrievalSettingsFor(config);
+  // `--calibrate off` measures the default threshold as it stands, without the model's probes.
+  const fixedDenseThreshold = values.calibrate === 'off' ? (base.fixedDenseThreshold ?? DEFAULT_RETRIEVAL_OPTIONS.minDenseScore) : base.fixedDenseThreshold;
+  const settings: RetrievalSettings = { fixedDenseThreshold, overrides: parseOverrides(values.set) };
+  const options = settings.overrides;
 
-  const speeches = await loadCorpus(config.corpusDir, { log });
+  const corpusDirs = values.corpus.length > 0 ? values.corpus.map((dir) => path.resolve(config.invocationDir ?? process.cwd(), dir)) : [config.corpusDir];
+  const speeches = (await Promise.all(corpusDirs.map((dir) => loadCorpus(dir, { log })))).flat();
   const loadEmbedder = embedderLoaderFor(config);
-  let dense: DenseRetrieval | null = null;
+  let dense: DenseSide | null = null;
   const indexDir = await mkdtemp(path.join(os.tmpdir(), 'idm-eval-'));
   try {
     if (loadEmbedder !== null && values.mode !== 'lexical') {
       try {
         const embedder = await loadEmbedder();
         const { store } = await syncVectorIndex({ dir: indexDir, embedder, passages: passagesOf(speeches) });
-        dense = { embedder, vectors: store };
-        if (options.minDenseScore === undefined && values.calibrate !== 'off') {
-          const { threshold, probeQuantile } = await calibrateDenseThreshold(dense, { floor: config.denseMinScore });
-          options.minDenseScore = threshold;
-          log.info(`dense threshold ${threshold.toFixed(3)} (configured ${config.denseMinScore}, off-topic probes p90 ${probeQuantile.toFixed(3)})`);
-        }
+        dense = await prepareDense(embedder, store, { settings, log });
       } catch (error) {
         log.warn(`no model, so lexical mode only: ${toAppError(error).message}`);
       }
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     const modes = values.mode === 'all' ? MODES.filter((mode) => mode === 'lexical' || dense !== null) : [values.mode as RetrievalMode];
     const reports: Record<string, EvalReport> = {};
     for (const mode of modes) {
-      const retriever = new Retriever({ speeches, dense: mode === 'lexical' ? null : dense, reranker: mode === 'lexical' ? null : reranker, synonyms, mode, options });
+      const retriever = buildRetriever({ speeches, dense, reranker, synonyms, settings, mode });
       const outcomes: EvalOutcome[] = [];
       for (const question of questions) {
         const started = performance.now();
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       model: dense?.embedder.modelId ?? null,
       reranker: reranker?.modelId ?? null,
       expansion: synonyms !== null,
+      denseThreshold: dense?.threshold ?? null,
       options: { ...DEFAULT_RETRIEVAL_OPTIONS, ...options },
     };
     if (values.json) {

@@ -33,34 +33,39 @@ export const OFF_TOPIC_PROBES: readonly string[] = [
 
 /** Options for {@link calibrateDenseThreshold}. */
 export interface DenseCalibrationOptions {
-  /** The configured threshold; calibration never goes below it. */
-  floor: number;
   /** How far above the probes' typical best cosine the threshold sits. */
   margin: number;
   /** Which quantile of the probes' best cosines to clear. */
   quantile: number;
 }
 
-/** Defaults for {@link DenseCalibrationOptions} (floor comes from configuration). */
-export const DEFAULT_DENSE_CALIBRATION: Omit<DenseCalibrationOptions, 'floor'> = { margin: 0.05, quantile: 0.9 };
+/** What a calibration found, with the probes' vectors to calibrate again for another corpus without the model. */
+export interface DenseCalibration {
+  threshold: number;
+  probeQuantile: number;
+  probeVectors: readonly number[][];
+}
+
+/** Defaults for {@link DenseCalibrationOptions}, measured with the default model (see README, "Retrieval"). */
+export const DEFAULT_DENSE_CALIBRATION: DenseCalibrationOptions = { margin: 0.04, quantile: 0.9 };
 
 /**
- * The dense threshold for this model and corpus: the larger of the configured floor and the chosen quantile of
- * the probes' best cosines plus the margin. A model whose unrelated texts look alike (high baseline cosine)
- * gets a higher bar; a well-separated model keeps the configured one.
+ * The dense threshold for this model and corpus: the chosen quantile of the probes' best cosines plus the margin.
+ * Each model has its own range of cosines for unrelated text (0.1 for one, 0.75 for another), and a larger corpus
+ * offers an off-topic question more near misses; the threshold follows both.
  */
 export async function calibrateDenseThreshold(
-  deps: { embedder: Embedder; vectors: VectorStore },
-  options: Partial<DenseCalibrationOptions> & Pick<DenseCalibrationOptions, 'floor'>,
-): Promise<{ threshold: number; probeQuantile: number }> {
-  const { floor, margin, quantile: q } = { ...DEFAULT_DENSE_CALIBRATION, ...options };
-  if (deps.vectors.size === 0) return { threshold: floor, probeQuantile: Number.NaN };
-  const probeVectors = await deps.embedder.embed(OFF_TOPIC_PROBES);
+  deps: { embedder: Embedder; vectors: VectorStore; probeVectors?: readonly number[][] },
+  options: Partial<DenseCalibrationOptions> = {},
+): Promise<DenseCalibration> {
+  const { margin, quantile: q } = { ...DEFAULT_DENSE_CALIBRATION, ...options };
+  const probeVectors = deps.probeVectors ?? (await deps.embedder.embedQueries(OFF_TOPIC_PROBES));
+  if (deps.vectors.size === 0) return { threshold: 1, probeQuantile: Number.NaN, probeVectors };
   const best: number[] = [];
   for (const vector of probeVectors) {
     const [top] = await deps.vectors.query(vector, 1);
     if (top !== undefined) best.push(top.score);
   }
   const probeQuantile = quantile(best, q);
-  return { threshold: Math.max(floor, probeQuantile + margin), probeQuantile };
+  return { threshold: probeQuantile + margin, probeQuantile, probeVectors };
 }

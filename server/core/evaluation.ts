@@ -113,7 +113,8 @@ export interface EvalReport {
   /** Of answering passages that were returned, the share whose highlights contain the quote. */
   highlightAccuracy: number | null;
   latencyMs: { median: number; p95: number };
-  misses: Array<{ id: string; kind: string; refused: boolean; rankBeforeCutoff: number | null }>;
+  /** Answerable questions whose quote was not returned, and unanswerable ones that were answered. */
+  misses: Array<{ id: string; kind: string; answerable: boolean; refused: boolean; rankBeforeCutoff: number | null }>;
 }
 
 /** The value at quantile `q` (nearest rank) of `values`; NaN for none. */
@@ -152,7 +153,7 @@ export function summariseOutcomes(outcomes: readonly EvalOutcome[], options: { k
     highlightAccuracy: judged.length === 0 ? null : judged.filter((o) => o.highlightHit).length / judged.length,
     latencyMs: { median: quantile(outcomes.map((o) => o.ms), 0.5), p95: quantile(outcomes.map((o) => o.ms), 0.95) },
     misses: outcomes
-      .filter((o) => o.answerable && o.rank === null)
-      .map(({ id, kind, refused: wasRefused, rankBeforeCutoff }) => ({ id, kind, refused: wasRefused, rankBeforeCutoff })),
+      .filter((o) => (o.answerable ? o.rank === null : !o.refused))
+      .map(({ id, kind, answerable, refused: wasRefused, rankBeforeCutoff }) => ({ id, kind, answerable, refused: wasRefused, rankBeforeCutoff })),
   };
 }

@@ -34,8 +34,9 @@ export class Highlighter {
   async #vectorsOf(sentences: readonly string[], embedder: Embedder): Promise<number[][]> {
     const missing = [...new Set(sentences.filter((sentence) => !this.#sentenceVectors.has(sentence)))];
     if (missing.length > 0) {
-      const vectors = await embedder.embed(missing);
-      missing.forEach((sentence, index) => this.#sentenceVectors.set(sentence, vectors[index] ?? []));
+      // A sentence is short enough for one window; its first is all there is.
+      const vectors = await embedder.embedPassages(missing);
+      missing.forEach((sentence, index) => this.#sentenceVectors.set(sentence, vectors[index]?.[0] ?? []));
     }
     return sentences.map((sentence) => this.#sentenceVectors.get(sentence) ?? []);
   }

@@ -46,6 +46,11 @@ export class LexicalIndex {
     return this.#termsByKey.size;
   }
 
+  /** True when some passage holds `term`. */
+  knows(term: string): boolean {
+    return this.#documentFrequency.has(term);
+  }
+
   /** Inverse document frequency of a term; a term the corpus lacks gets the highest value. */
   idf(term: string): number {
     const n = this.#termsByKey.size;

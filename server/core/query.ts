@@ -15,8 +15,14 @@ export interface QueryTerm {
 
 /** A question ready for retrieval. */
 export interface Query {
-  /** What is embedded for dense retrieval (the follow-up joined to the question it follows). */
-  embeddingText: string;
+  /** The question's own words, embedded for dense retrieval. */
+  text: string;
+  /** For a follow-up, the question it follows, embedded too but weighing less (`contextWeight`); else null. */
+  context: string | null;
+  /** The question as understood, remembered as the conversation's previous question: a follow-up joined to it. */
+  understoodAs: string;
+  /** The question's own terms (not those carried over from the previous question). */
+  ownTerms: string[];
   /** The question's own terms and those it carries over from the previous question: the relevance base. */
   baseTerms: QueryTerm[];
   /** Synonym terms, each standing in for one base term. */
@@ -30,14 +36,14 @@ export interface QueryOptions {
   synonymWeight: number;
   /** Synonyms taken per word. */
   maxSynonymsPerWord: number;
-  /** Boost of the terms carried over from the previous question in a follow-up. */
+  /** Weight of the previous question in a follow-up, relative to the follow-up's own words (terms and vector). */
   contextWeight: number;
   /** A question is a follow-up only when it has at most this many terms of its own. */
   maxFollowUpTerms: number;
 }
 
 /** Defaults for {@link QueryOptions}. */
-export const DEFAULT_QUERY_OPTIONS: QueryOptions = { synonymWeight: 0.5, maxSynonymsPerWord: 6, contextWeight: 0.5, maxFollowUpTerms: 4 };
+export const DEFAULT_QUERY_OPTIONS: QueryOptions = { synonymWeight: 0.5, maxSynonymsPerWord: 6, contextWeight: 0.25, maxFollowUpTerms: 4 };
 
 // Openings and pronouns that make a short question lean on the previous one.
 const FOLLOW_UP_OPENING = /^\s*(and|but|also|or|so|then|what about|how about|and what|what of|same for|as for)\b/i;
@@ -82,7 +88,10 @@ export function buildQuery(
     }
   }
   return {
-    embeddingText: followUp ? `${previous} ${question}` : question,
+    text: question,
+    ownTerms: [...new Set(termsOf(question))],
+    context: followUp ? previous : null,
+    understoodAs: followUp ? `${previous} ${question}` : question,
     baseTerms: [...base.values()],
     synonymTerms: [...synonymTerms.values()],
     isFollowUp: followUp,

@@ -3,14 +3,15 @@
 // Pure: the model, the vectors and the synonyms are injected.
 
 import { AppError } from './errors.ts';
-import { maxFusedScore, reciprocalRankFusion, type RankedList } from './fusion.ts';
 import { Highlighter } from './highlights.ts';
-import { LexicalIndex } from './lexical-index.ts';
+import { fuseHits } from './fusion.ts';
+import { LexicalIndex, type CoverageQuery } from './lexical-index.ts';
 import type { AnswerPassage, AskFilter, CitedSpeech } from './protocol.ts';
 import { passagesOf } from './passages.ts';
-import { buildQuery, type Query, type QueryOptions } from './query.ts';
-import { DEFAULT_RETRIEVAL_OPTIONS, isRelevantAnswer, selectRelevant, type Candidate, type RetrievalOptions } from './relevance.ts';
+import { buildQuery, DEFAULT_QUERY_OPTIONS, type Query, type QueryOptions } from './query.ts';
+import { DEFAULT_RETRIEVAL_OPTIONS, selectRelevant, type Candidate, type GateContext, type RetrievalOptions } from './relevance.ts';
 import type { Embedder, Passage, Reranker, RetrievalMode, Speech, SynonymLookup, VectorHit, VectorStore } from './types.ts';
+import { NameIndex, questionNames, type NamedSpeakers } from './question-names.ts';
 
 export { passageKey } from './passages.ts';
 export { DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from './relevance.ts';
@@ -65,6 +66,7 @@ export class Retriever {
   readonly #highlighter: Highlighter;
   readonly #passages = new Map<string, Passage>();
   readonly #speeches = new Map<string, CitedSpeech>();
+  readonly #names: NameIndex;
 
   constructor(deps: RetrieverDeps) {
     this.#options = { ...DEFAULT_RETRIEVAL_OPTIONS, ...deps.options };
@@ -80,6 +82,7 @@ export class Retriever {
     }
     for (const passage of passagesOf(deps.speeches)) this.#passages.set(passage.key, passage);
     this.#lexical = new LexicalIndex([...this.#passages.values()]);
+    this.#names = new NameIndex({ speeches: deps.speeches, knows: (term) => this.#lexical.knows(term), synonyms: this.#synonyms });
     this.#highlighter = new Highlighter({ lexical: this.#lexical, embedder: this.mode === 'lexical' ? null : (this.#dense?.embedder ?? null) });
   }
 
@@ -90,10 +93,11 @@ export class Retriever {
 
   /** The `topK` best passages for `question`, or `noAnswer` when nothing is relevant enough. */
   async ask(question: string, options: AskOptions): Promise<RetrievalAnswer> {
-    const { query, questionVector, candidates } = await this.#candidates(question, options);
-    const understoodAs = query.embeddingText;
-    if (!isRelevantAnswer(candidates, { mode: this.mode, options: this.#options })) return { mode: this.mode, noAnswer: true, passages: [], understoodAs };
-    const chosen = selectRelevant(candidates, { mode: this.mode, options: this.#options }).slice(0, options.topK);
+    const { query, topic, questionVector, candidates, gate } = await this.#candidates(question, options);
+    const { understoodAs } = query;
+    // The gate chooses what may be quoted; the cross-encoder only orders it, so it cannot change whether or what
+    // is answered, nor the thresholds measured without it.
+    const chosen = (await this.#rerank(query.understoodAs, selectRelevant(candidates, gate))).slice(0, options.topK);
     const passages: AnswerPassage[] = [];
     for (const candidate of chosen) {
       const speech = this.#speeches.get(candidate.passage.speechId);
@@ -102,7 +106,7 @@ export class Retriever {
         rank: passages.length + 1,
         score: Math.round(candidate.score * 1000) / 1000,
         text: candidate.passage.text,
-        highlights: await this.#highlighter.highlight(candidate.passage.text, query, questionVector),
+        highlights: await this.#highlighter.highlight(candidate.passage.text, topic, questionVector),
         paragraph: candidate.passage.paragraph,
         speech,
       });
@@ -112,49 +116,58 @@ export class Retriever {
 
   /** The full ranking of passage texts for a question, before the relevance gate and the cut-off (for evaluation). */
   async rankAll(question: string, options: Omit<AskOptions, 'topK'> = {}): Promise<string[]> {
-    const { candidates } = await this.#candidates(question, options);
-    return candidates.map((candidate) => candidate.passage.text);
+    const { query, candidates } = await this.#candidates(question, options);
+    return (await this.#rerank(query.understoodAs, candidates)).map((candidate) => candidate.passage.text);
   }
 
-  async #candidates(question: string, options: Omit<AskOptions, 'topK'>): Promise<{ query: Query; questionVector: number[] | null; candidates: Candidate[] }> {
+  async #candidates(
+    question: string,
+    options: Omit<AskOptions, 'topK'>,
+  ): Promise<{ query: Query; topic: CoverageQuery; questionVector: number[] | null; candidates: Candidate[]; gate: GateContext }> {
     const query = buildQuery(question, { history: options.history, synonyms: this.#synonyms, options: this.#queryOptions });
+    const names = questionNames(query.text);
+    const speakers = speakersAsked(query, this.#names.speakers(names), this.#options.minTopicTerms);
+    const topic = topicOf(query, speakers);
     const allowed = this.#allowedKeys(options.filter);
     const pool = this.#options.candidatePool;
-    const lexicalHits = this.mode === 'dense' ? [] : this.#lexical.search(query, pool, allowed);
-    let questionVector: number[] | null = null;
+    let keywordHits = this.mode === 'dense' ? [] : this.#lexical.search(query, pool, allowed);
+    // Without a model, a follow-up's own words must be there: "and what about children?" is about children.
+    if (this.mode === 'lexical' && query.isFollowUp && query.ownTerms.length > 0) {
+      const own = { baseTerms: query.ownTerms.map((term) => ({ term, weight: 1 })), synonymTerms: query.synonymTerms };
+      keywordHits = keywordHits.filter((hit) => this.#lexical.coverage(hit.key, own) > 0);
+    }
+    // A speaker's name is in the metadata, not the paragraphs: the vector compares what was said.
+    const questionVector = this.mode === 'lexical' ? null : await this.#questionVector(query, speakers?.names ?? []);
     let denseHits: VectorHit[] = [];
-    if (this.mode !== 'lexical' && this.#dense !== null) {
-      questionVector = (await this.#dense.embedder.embed([query.embeddingText]))[0] ?? null;
-      if (questionVector !== null) {
-        // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
-        denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
-        if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
-      }
+    if (questionVector !== null && this.#dense !== null) {
+      // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
+      denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
+      if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
     }
-    const cosines = new Map(denseHits.map((hit) => [hit.key, hit.score]));
-    const toCandidate = (key: string, score: number): Candidate[] => {
-      const passage = this.#passages.get(key);
-      return passage === undefined ? [] : [{ passage, score, coverage: this.#lexical.coverage(key, query), cosine: cosines.get(key) ?? null, rerank: null }];
-    };
+    const topicCoverageOf = (key: string): number => this.#lexical.coverage(key, topic);
+    const bySpeaker = (key: string): boolean => speakers !== null && speakers.speechIds.has(this.#passages.get(key)?.speechId ?? '');
+    const candidates = fuseHits({ mode: this.mode, keywordHits, denseHits, weights: this.#options, coverageOf: topicCoverageOf, bySpeaker }).flatMap((hit) => {
+      const passage = this.#passages.get(hit.key);
+      if (passage === undefined) return [];
+      const coverage = this.#lexical.coverage(hit.key, query);
+      return [{ passage, score: hit.score, coverage, topicCoverage: topic === query ? coverage : topicCoverageOf(hit.key), cosine: hit.cosine, rerank: null }];
+    });
+    const gate: GateContext = { mode: this.mode, options: this.#options, unknownNames: this.#names.unknown(names) };
+    return { query, topic, questionVector, candidates, gate };
+  }
 
-    let candidates: Candidate[];
-    if (this.mode === 'lexical') {
-      // Scores are BM25 relative to the best hit, scaled by how much of the question the best hit covers.
-      const best = lexicalHits[0];
-      const scale = best === undefined || best.score <= 0 ? 0 : this.#lexical.coverage(best.key, query) / best.score;
-      candidates = lexicalHits.flatMap((hit) => toCandidate(hit.key, hit.score * scale));
-    } else if (this.mode === 'dense') {
-      candidates = denseHits.flatMap((hit) => toCandidate(hit.key, Math.max(0, hit.score)));
-    } else {
-      const lists: RankedList[] = [
-        { keys: lexicalHits.map((hit) => hit.key), weight: this.#options.lexicalWeight },
-        { keys: denseHits.map((hit) => hit.key), weight: this.#options.denseWeight },
-      ];
-      const rrf = { k: this.#options.rrfK };
-      const ceiling = maxFusedScore(lists, rrf);
-      candidates = reciprocalRankFusion(lists, rrf).flatMap((entry) => toCandidate(entry.key, entry.score / ceiling));
-    }
-    return { query, questionVector, candidates: await this.#rerank(query.embeddingText, candidates) };
+  /** The question's vector; a follow-up's leans towards the question it follows, its own words weighing most. */
+  async #questionVector(query: Query, speakerNames: readonly string[]): Promise<number[] | null> {
+    if (this.#dense === null) return null;
+    const text = speakerNames.reduce((rest, name) => rest.replace(name, ' '), query.text).replace(/\s+/g, ' ').trim();
+    const texts = query.context === null ? [text] : [text, query.context];
+    const [own, context] = await this.#dense.embedder.embedQueries(texts);
+    if (own === undefined) return null;
+    if (context === undefined) return own;
+    const weight = this.#queryOptions.contextWeight ?? DEFAULT_QUERY_OPTIONS.contextWeight;
+    const sum = own.map((x, i) => x + weight * (context[i] ?? 0));
+    const norm = Math.hypot(...sum);
+    return norm > 0 ? sum.map((x) => x / norm) : own;
   }
 
   /**
@@ -162,14 +175,14 @@ export class Retriever {
    * probability, which the fused scores of the rest could not be compared with. A reranker that fails leaves
    * the order as it was, so a broken model costs the reordering, not the answer.
    */
-  async #rerank(question: string, candidates: Candidate[]): Promise<Candidate[]> {
-    if (this.#reranker === null || candidates.length === 0) return candidates;
+  async #rerank(question: string, candidates: readonly Candidate[]): Promise<Candidate[]> {
+    if (this.#reranker === null || candidates.length === 0) return [...candidates];
     const head = candidates.slice(0, this.#options.rerankDepth);
     let logits: number[];
     try {
       logits = await this.#reranker.score(question, head.map((c) => c.passage.text));
     } catch {
-      return candidates;
+      return [...candidates];
     }
     return head
       .map((candidate, index) => {
@@ -192,4 +205,21 @@ export class Retriever {
     }
     return allowed;
   }
+}
+
+/**
+ * The speakers the question asks about, when it also says enough about what: "What did the Director General say
+ * about forced labour?" is about forced labour, in the Director General's speeches; "When did Swing become
+ * Director General?" is about Swing, and its one other word ("become") cannot carry the question alone.
+ */
+function speakersAsked(query: Query, named: NamedSpeakers | null, minTopicTerms: number): NamedSpeakers | null {
+  if (named === null) return null;
+  return query.ownTerms.filter((term) => !named.terms.has(term)).length >= minTopicTerms ? named : null;
+}
+
+/** The part of the query that says what the question is about: without the words naming the speakers asked about. */
+function topicOf(query: Query, speakers: NamedSpeakers | null): CoverageQuery {
+  if (speakers === null) return query;
+  const baseTerms = query.baseTerms.filter((term) => !speakers.terms.has(term.term));
+  return { baseTerms, synonymTerms: query.synonymTerms.filter((synonym) => synonym.of === undefined || !speakers.terms.has(synonym.of)) };
 }

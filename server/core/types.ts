@@ -1,5 +1,7 @@
 // The domain types of the pure core and the interfaces it needs from adapters (Embedder, VectorStore).
 
+import type { EmbeddingProfile } from './model-profiles.ts';
+
 /** Metadata of one speech, as kept beside its text in `corpus/`. */
 export interface SpeechMeta {
   /** Safe id, also the file stem in `corpus/` (lowercase letters, digits, dashes). */
@@ -43,14 +45,24 @@ export interface Passage {
   text: string;
 }
 
-/** Turns texts into unit-length vectors. Implemented by the transformers adapter and by fakes in tests. */
+/**
+ * Turns texts into vectors, as its model's profile says (pooling, prefixes, token limit). Implemented by the
+ * transformers adapter and by fakes in tests.
+ */
 export interface Embedder {
   /** The model id recorded in the index, e.g. `Xenova/all-MiniLM-L6-v2`. */
   readonly modelId: string;
   /** Length of every vector it returns. */
   readonly dimension: number;
-  /** Embeds texts in order; each vector is L2-normalised. */
-  embed(texts: readonly string[]): Promise<number[][]>;
+  /** How the model is used; recorded in the index, so that vectors made otherwise are never mixed in. */
+  readonly profile: EmbeddingProfile;
+  /** Embeds questions in order (with the model's query prefix), one vector each, cut at the token limit. */
+  embedQueries(texts: readonly string[]): Promise<number[][]>;
+  /**
+   * Embeds passages in order (with the model's passage prefix). A passage longer than the model's token limit is
+   * embedded in overlapping windows, so its tail is not lost: one vector per window, at least one per passage.
+   */
+  embedPassages(texts: readonly string[]): Promise<number[][][]>;
 }
 
 /** One nearest-neighbour hit. */
@@ -64,9 +76,9 @@ export interface VectorHit {
 export interface VectorStore {
   readonly modelId: string;
   readonly dimension: number;
-  /** Number of vectors held. */
+  /** Number of passages held. */
   readonly size: number;
-  /** The `topK` passages closest to `vector`, best first. */
+  /** The `topK` passages closest to `vector`, best first; a passage embedded in windows scores by its closest one. */
   query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
 }
 

@@ -10,6 +10,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.ts';
 import { startServer } from '../../server/http/server.ts';
+import { DEFAULT_EMBEDDING_PROFILE } from '../../server/core/model-profiles.ts';
 import type { Embedder } from '../../server/core/types.ts';
 import { openQaService } from '../../server/qa-service.ts';
 
@@ -93,7 +94,13 @@ function hashingEmbedder(): Embedder {
     const norm = Math.hypot(...vector);
     return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((value) => value / norm);
   };
-  return { modelId: 'test/hashing-embedder', dimension, embed: async (texts) => texts.map(embedOne) };
+  return {
+    modelId: 'test/hashing-embedder',
+    dimension,
+    profile: DEFAULT_EMBEDDING_PROFILE,
+    embedQueries: async (texts) => texts.map(embedOne),
+    embedPassages: async (texts) => texts.map((text) => [embedOne(text)]),
+  };
 }
 
 async function getJson(urlPath: string): Promise<unknown> {

@@ -73,7 +73,7 @@ describe('loadTransformersEmbedder with a model folder', () => {
   });
 
   it('returns unit vectors of the model dimension', async () => {
-    const vectors = await embedder.embed(['Migration is a global issue.', 'héllo wörld', '']);
+    const vectors = await embedder.embedQueries(['Migration is a global issue.', 'héllo wörld', '']);
     expect(vectors).toHaveLength(3);
     for (const vector of vectors) {
       expect(vector).toHaveLength(64);
@@ -83,11 +83,11 @@ describe('loadTransformersEmbedder with a model folder', () => {
 
   it('is deterministic across calls', async () => {
     const texts = ['The safe return of migrants', 'Climate and displacement'];
-    expect(await embedder.embed(texts)).toEqual(await embedder.embed(texts));
+    expect(await embedder.embedQueries(texts)).toEqual(await embedder.embedQueries(texts));
   });
 
   it('ranks a sentence sharing most words above an unrelated one', async () => {
-    const [query, paraphrase, unrelated] = await embedder.embed([
+    const [query, paraphrase, unrelated] = await embedder.embedQueries([
       'Migration policy must protect the human rights of migrants and refugees.',
       'The human rights of refugees and migrants must guide migration policy.',
       'The farm had a horse, a dog and a big red tree near the river.',
@@ -99,10 +99,10 @@ describe('loadTransformersEmbedder with a model folder', () => {
 
   it('batches without changing results or order', async () => {
     const texts = Array.from({ length: 40 }, (_, i) => `Speech ${i}: ${'support for migrants '.repeat((i % 5) + 1)}in ${2000 + i}`);
-    const batched = await embedder.embed(texts);
+    const batched = await embedder.embedQueries(texts);
     expect(batched).toHaveLength(40);
     for (const [i, text] of texts.entries()) {
-      const [single] = await embedder.embed([text]);
+      const [single] = await embedder.embedQueries([text]);
       const row = batched[i];
       if (!single || !row) throw new Error(`missing vector ${i}`);
       row.forEach((x, j) => expect(x).toBeCloseTo(single[j] ?? NaN, 6));
@@ -110,13 +110,13 @@ describe('loadTransformersEmbedder with a model folder', () => {
   });
 
   it('embeds an empty list as an empty list', async () => {
-    expect(await embedder.embed([])).toEqual([]);
+    expect(await embedder.embedQueries([])).toEqual([]);
   });
 
   it('loads the non-quantized file too and reports an explicit model id', async () => {
     const other = await loadTransformersEmbedder({ modelId: 'test/tiny', modelDir, cacheDir, allowRemote: false, quantized: false });
     expect(other.modelId).toBe('test/tiny');
-    expect(await other.embed(['hello'])).toEqual(await embedder.embed(['hello']));
+    expect(await other.embedQueries(['hello'])).toEqual(await embedder.embedQueries(['hello']));
   });
 });
 
@@ -143,7 +143,7 @@ describe('loadTransformersEmbedder downloading', () => {
       served.length = 0;
       const cached = await loadTransformersEmbedder({ modelId: 'test/tiny', cacheDir: downloadCache, allowRemote: false });
       expect(served).toEqual([]);
-      expect(await cached.embed(['safe and orderly migration'])).toEqual(await embedder.embed(['safe and orderly migration']));
+      expect(await cached.embedQueries(['safe and orderly migration'])).toEqual(await embedder.embedQueries(['safe and orderly migration']));
     } finally {
       await hub.close();
     }

@@ -7,6 +7,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SPEECH_FILE_BYTES } from '../../server/core/speech-files.ts';
+import { wrapEmbedder } from '../../server/core/embedder-wrapper.ts';
 import type { Embedder } from '../../server/core/types.ts';
 import { CLIMATE_KEYNOTE, FIXTURE_PARAGRAPH_COUNT, ISLAND_STATEMENT, makeSpeechDocx, makeSpeechPdf, speechPlainText } from '../fixtures/make-fixtures.ts';
 import { digestFolder, postSpeech, readIndexVectors, TEST_ADMIN_TOKEN, type AddRequest } from './speech-requests.ts';
@@ -28,15 +29,12 @@ beforeAll(async () => {
   const tiny = await createTinyModelLoader(modelSpace);
   const loadEmbedder = async (): Promise<Embedder> => {
     const inner = await tiny.load();
-    return {
-      modelId: inner.modelId,
-      dimension: inner.dimension,
-      async embed(texts) {
+    return wrapEmbedder(inner, {
+      before(texts, kind) {
         if (failEmbedding) throw new Error('the model process crashed');
-        embedded.push(...texts);
-        return inner.embed(texts);
+        if (kind === 'passage') embedded.push(...texts);
       },
-    };
+    });
   };
   running = await startTestServer({ adminToken: TEST_ADMIN_TOKEN, loadEmbedder });
   await running.service.modelSettled();

@@ -19,7 +19,7 @@ export interface TestServer {
 
 /** Opens the service (lexical unless a loader is given) and serves it. */
 export async function startTestServer(
-  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'retrieval' | 'watch'>> & Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken'> = {},
+  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch'>> & Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken'> = {},
 ): Promise<TestServer> {
   const workspace = await createWorkspace();
   const service = await openQaService({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir, ...options });

@@ -6,8 +6,10 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../server/adapters/corpus-folder.ts';
-import { readIndexManifest, syncVectorIndex } from '../../server/adapters/vector-index.ts';
+import { INDEX_FORMAT_VERSION, readIndexManifest, syncVectorIndex } from '../../server/adapters/vector-index.ts';
 import { PROJECT_ROOT } from '../../server/config.ts';
+import { wrapEmbedder } from '../../server/core/embedder-wrapper.ts';
+import { DEFAULT_EMBEDDING_PROFILE } from '../../server/core/model-profiles.ts';
 import type { Embedder, Passage } from '../../server/core/types.ts';
 import { passagesOf } from '../../server/qa-service.ts';
 import { FakeEmbedder } from '../unit/fakes.ts';
@@ -37,15 +39,12 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 /** An embedder that fails on its n-th call, as a crash or a model error mid-build would. */
 function failingOn(call: number, inner: Embedder): Embedder {
   let calls = 0;
-  return {
-    modelId: inner.modelId,
-    dimension: inner.dimension,
-    async embed(texts) {
+  return wrapEmbedder(inner, {
+    before() {
       calls += 1;
       if (calls === call) throw new Error('embedding failed mid-build');
-      return inner.embed(texts);
     },
-  };
+  });
 }
 
 describe('vector index', () => {
@@ -53,9 +52,9 @@ describe('vector index', () => {
     const embedder = new FakeEmbedder();
     const { store, report } = await syncVectorIndex({ dir: workspace.indexDir, embedder, passages });
     expect(report).toMatchObject({ rebuiltBecause: 'no index yet', embedded: passages.length, reused: 0, wrote: true });
-    expect(await readIndexManifest(workspace.indexDir)).toMatchObject({ formatVersion: 1, modelId: embedder.modelId, dimension: 64, passages: 26 });
+    expect(await readIndexManifest(workspace.indexDir)).toMatchObject({ formatVersion: INDEX_FORMAT_VERSION, modelId: embedder.modelId, dimension: 64, profile: embedder.profile, passages: 26, vectors: 26 });
     const target = passages[21]!;
-    const [hit] = await store.query((await embedder.embed([target.text]))[0]!, 1);
+    const [hit] = await store.query((await embedder.embedQueries([target.text]))[0]!, 1);
     expect(hit?.key).toBe(target.key);
     expect(hit?.score).toBeCloseTo(1, 5);
   });
@@ -83,6 +82,34 @@ describe('vector index', () => {
     expect(report.embedded).toBe(26);
     expect(warnings.join('\n')).toContain('rebuilding from corpus because the index was built with model model-a, now model-b');
     expect(await readIndexManifest(workspace.indexDir)).toMatchObject({ modelId: 'model-b' });
+  });
+
+  it('rebuilds, saying why, when the model profile changes under the same id', async () => {
+    await syncVectorIndex({ dir: workspace.indexDir, embedder: new FakeEmbedder(), passages });
+    const changed = new FakeEmbedder({ profile: { ...DEFAULT_EMBEDDING_PROFILE, queryPrefix: 'query: ', passagePrefix: 'passage: ' } });
+    const { report } = await syncVectorIndex({ dir: workspace.indexDir, embedder: changed, passages });
+    expect(report.rebuiltBecause).toMatch(/^the model's profile changed/);
+    expect(report.embedded).toBe(26);
+    expect(await readIndexManifest(workspace.indexDir)).toMatchObject({ profile: changed.profile });
+  });
+
+  it('keeps every window of a long passage, reuses them, and returns the passage once, scored by its best window', async () => {
+    const embedder = new FakeEmbedder({ windowWords: 40 });
+    const long = passages.filter((p) => p.text.split(/\s+/).length > 40);
+    expect(long.length).toBeGreaterThan(0);
+    const { store } = await syncVectorIndex({ dir: workspace.indexDir, embedder, passages });
+    const manifest = await readIndexManifest(workspace.indexDir);
+    expect(manifest?.vectors).toBeGreaterThan(manifest?.passages ?? Infinity);
+    const again = await syncVectorIndex({ dir: workspace.indexDir, embedder, passages: passages.map((p) => ({ ...p })) });
+    expect(again.report).toMatchObject({ embedded: 0, wrote: false });
+
+    const target = long[0]!;
+    const tail = target.text.split(/\s+/).slice(40, 80).join(' ');
+    const hits = await store.query(embedder.embedOne(tail), passages.length);
+    expect(hits[0]?.key).toBe(target.key);
+    expect(hits[0]?.score).toBeCloseTo(1, 5);
+    expect(new Set(hits.map((hit) => hit.key)).size).toBe(hits.length);
+    expect(hits).toHaveLength(passages.length);
   });
 
   it('rebuilds when the dimension differs, with the real tiny model at two sizes', async () => {

@@ -18,12 +18,16 @@ export interface Workspace {
   remove(): Promise<void>;
 }
 
-/** Copies the project's corpus into a fresh temporary folder. */
-export async function createWorkspace(): Promise<Workspace> {
+/**
+ * Copies the project's corpus into a fresh temporary folder; with `withCorpusDev`, also the five statements of
+ * `tests/fixtures/corpus-dev/` (from `../shared/corpus-dev/`), so that the corpus has more than one speech.
+ */
+export async function createWorkspace(options: { withCorpusDev?: boolean } = {}): Promise<Workspace> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'idm-chat-'));
   const corpusDir = path.join(root, 'corpus');
   const indexDir = path.join(root, 'index');
   await cp(path.join(PROJECT_ROOT, 'corpus'), corpusDir, { recursive: true });
+  if (options.withCorpusDev === true) await cp(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus-dev'), corpusDir, { recursive: true });
   await mkdir(indexDir);
   return { root, corpusDir, indexDir, remove: () => rm(root, { recursive: true, force: true }) };
 }
@@ -57,7 +61,7 @@ export async function createTinyRerankerLoader(workspace: Workspace): Promise<{ 
   return { modelDir, load: () => loadTransformersReranker({ modelDir, cacheDir: path.join(workspace.root, 'cache'), allowRemote: false }) };
 }
 
-/** One development question (`../shared/eval/dev-questions.json`). */
+/** One evaluation question (the format of `tests/fixtures/dev-questions.json`). */
 export interface DevQuestion {
   id: string;
   kind: 'keyword' | 'paraphrase' | 'unanswerable';
@@ -66,8 +70,20 @@ export interface DevQuestion {
   answer_quote: string | null;
 }
 
-/** The shared development questions, read from beside the checkout. */
-export async function readDevQuestions(): Promise<DevQuestion[]> {
-  const file = path.resolve(PROJECT_ROOT, '..', 'shared', 'eval', 'dev-questions.json');
+/** The question sets kept with the tests: the shared development questions, our own set, and corpus-dev's. */
+export const QUESTION_SETS = {
+  dev: 'dev-questions.json',
+  own: 'questions-swing-2018.json',
+  corpusDev: 'questions-corpus-dev.json',
+} as const;
+
+/** A question set of `tests/fixtures/` (copied from `../shared` where it came from there). */
+export async function readQuestions(set: keyof typeof QUESTION_SETS): Promise<DevQuestion[]> {
+  const file = path.join(PROJECT_ROOT, 'tests', 'fixtures', QUESTION_SETS[set]);
   return JSON.parse(await readFile(file, 'utf8')) as DevQuestion[];
+}
+
+/** The development questions (`../shared/eval/dev-questions.json`, copied into `tests/fixtures/`). */
+export function readDevQuestions(): Promise<DevQuestion[]> {
+  return readQuestions('dev');
 }
