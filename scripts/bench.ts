@@ -1,92 +1,116 @@
-// `npm run bench`: times index building and question answering, lexical and hybrid (tiny model), side by side.
-// Reports medians and p95 over repeated runs in one process; absolute times vary with the machine.
+// `npm run bench [-- --models configured|all|name,… --rounds N]`: per embedding model, the time to index a paragraph
+// and to embed a question; then answering, lexical and hybrid side by side through the server's own service.
+// Medians and p95 over repeated runs in one process; absolute times vary with the machine, ratios less so.
 
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadCorpus } from '../server/adapters/corpus-folder.ts';
+import { FETCHABLE_MODELS, findFetchableModel } from '../server/adapters/model-catalog.ts';
+import { modelFilesSize, modelFolderIn } from '../server/adapters/model-fetch.ts';
 import { loadTransformersEmbedder } from '../server/adapters/transformers-embedder.ts';
 import { syncVectorIndex } from '../server/adapters/vector-index.ts';
-import { PROJECT_ROOT } from '../server/config.ts';
+import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
+import { loadConfig, PROJECT_ROOT } from '../server/config.ts';
 import { quantile } from '../server/core/evaluation.ts';
 import { passagesOf } from '../server/core/passages.ts';
+import type { Embedder, Passage } from '../server/core/types.ts';
 import { openQaService } from '../server/qa-service.ts';
-import { loadTransformersReranker } from '../server/adapters/transformers-reranker.ts';
-import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
-import { writeTinyCrossEncoder } from './tiny-cross-encoder.ts';
 import { writeTinyModel } from './tiny-model.ts';
 
-const ROUNDS = 20;
+const QUESTION_FILES = ['dev-questions.json', 'questions-swing-2018.json', 'questions-corpus-dev.json'];
 
+function row(label: string, values: readonly number[], unit = 'ms'): string {
+  const median = quantile(values, 0.5).toFixed(2).padStart(8);
+  return `${label.padEnd(52)} median ${median} ${unit}   p95 ${quantile(values, 0.95).toFixed(2).padStart(8)} ${unit}   (n=${values.length})`;
+}
 
-function row(label: string, values: readonly number[]): string {
-  return `${label.padEnd(44)} median ${quantile(values, 0.5).toFixed(2).padStart(8)} ms   p95 ${quantile(values, 0.95).toFixed(2).padStart(8)} ms   (n=${values.length})`;
+/** The models to measure: the configured one, every fetched one of the catalogue, or those named. */
+function modelIds(option: string, configured: string | null): string[] {
+  if (option === 'configured') return configured === null ? [] : [configured];
+  if (option === 'all') return FETCHABLE_MODELS.map((model) => model.hubId);
+  return option.split(',').map((name) => findFetchableModel(name.trim())?.hubId ?? name.trim());
+}
+
+/** Times building the index from scratch (per paragraph) and embedding single questions. */
+async function measureModel(embedder: Embedder, context: { passages: readonly Passage[]; questions: readonly string[]; root: string; rounds: number }): Promise<void> {
+  const perParagraph: number[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const started = performance.now();
+    await syncVectorIndex({ dir: path.join(context.root, `index-${embedder.modelId.replace(/\W/g, '_')}-${i}`), embedder, passages: context.passages });
+    perParagraph.push((performance.now() - started) / context.passages.length);
+  }
+  const perQuestion: number[] = [];
+  for (let round = 0; round < context.rounds; round += 1) {
+    for (const question of context.questions) {
+      const started = performance.now();
+      await embedder.embedQueries([question]);
+      perQuestion.push(performance.now() - started);
+    }
+  }
+  console.log(`${embedder.modelId} (${embedder.dimension} dimensions, ${embedder.profile.pooling} pooling)`);
+  console.log(row(`  index from scratch, per paragraph (${context.passages.length})`, perParagraph));
+  console.log(row('  embedding one question', perQuestion));
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { models: { type: 'string', default: 'configured' }, rounds: { type: 'string', default: '5' } } });
+  const rounds = Number(values.rounds);
+  const config = loadConfig(process.env);
   const root = await mkdtemp(path.join(os.tmpdir(), 'idm-bench-'));
   try {
     const corpusDir = path.join(root, 'corpus');
     await cp(path.join(PROJECT_ROOT, 'corpus'), corpusDir, { recursive: true });
-    const speeches = await loadCorpus(corpusDir);
-    const passages = passagesOf(speeches);
-    const modelDir = path.join(root, 'tiny-model');
-    // The corpus words as the tiny model's vocabulary make it a bag-of-words model of this corpus.
-    await writeTinyModel(modelDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });
-
-    const loadStarted = performance.now();
-    const embedder = await loadTransformersEmbedder({ modelDir, cacheDir: path.join(root, 'cache'), allowRemote: false });
-    console.log(`model load (tiny model): ${(performance.now() - loadStarted).toFixed(1)} ms`);
-
-    const full: number[] = [];
-    const noop: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
-      const dir = path.join(root, `index-${i}`);
-      let t = performance.now();
-      await syncVectorIndex({ dir, embedder, passages });
-      full.push(performance.now() - t);
-      t = performance.now();
-      await syncVectorIndex({ dir, embedder, passages });
-      noop.push(performance.now() - t);
+    await cp(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus-dev'), corpusDir, { recursive: true });
+    const passages = passagesOf(await loadCorpus(corpusDir));
+    const questions: string[] = [];
+    for (const file of QUESTION_FILES) {
+      const entries = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'tests', 'fixtures', file), 'utf8')) as Array<{ question: string }>;
+      questions.push(...entries.map((entry) => entry.question));
     }
-    console.log(row(`index build from scratch (${passages.length} paragraphs)`, full));
-    console.log(row('index check, nothing changed', noop));
+    console.log(`corpus: ${passages.length} paragraphs (the seed and the five corpus-dev statements); ${questions.length} questions\n`);
 
-    const questions = (JSON.parse(await readFile(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'dev-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
-    // The product's defaults: WordNet expansion in both modes, and the (tiny) cross-encoder in hybrid mode.
-    const crossEncoderDir = path.join(root, 'tiny-cross-encoder');
-    await writeTinyCrossEncoder(crossEncoderDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });
+    const tinyDir = path.join(root, 'tiny-model');
+    await writeTinyModel(tinyDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });
+    const measured: Embedder[] = [await loadTransformersEmbedder({ modelDir: tinyDir, cacheDir: path.join(root, 'cache'), allowRemote: false })];
+    const configured = config.model.kind === 'hub' ? config.model.id : null;
+    for (const id of modelIds(values.models, configured)) {
+      if ((await modelFilesSize(modelFolderIn(config.modelCacheDir, id))) === null) {
+        console.log(`${id}: not in the model cache; \`npm run model:fetch -- ${id}\` fetches it`);
+        continue;
+      }
+      measured.push(await loadTransformersEmbedder({ modelId: id, cacheDir: config.modelCacheDir, allowRemote: false }));
+    }
+    for (const embedder of measured) await measureModel(embedder, { passages, questions, root, rounds });
+
+    // Answering through the server's own service, with the configured model (the tiny one when it is not fetched).
+    const embedder = measured.find((candidate) => candidate.modelId === configured) ?? (measured[0] as Embedder);
     const loadSynonyms = () => loadWordNetSynonyms();
-    const lexical = await openQaService({ corpusDir, indexDir: path.join(root, 'index-0'), loadEmbedder: null, loadSynonyms, watch: null });
-    const hybrid = await openQaService({
-      corpusDir,
-      indexDir: path.join(root, 'index-0'),
-      loadEmbedder: async () => embedder,
-      loadReranker: () => loadTransformersReranker({ modelDir: crossEncoderDir, cacheDir: path.join(root, 'cache'), allowRemote: false }),
-      loadSynonyms,
-      watch: null,
-    });
+    const indexDir = path.join(root, 'index-answering');
+    const lexical = await openQaService({ corpusDir, indexDir, loadEmbedder: null, loadSynonyms, watch: null });
+    const hybrid = await openQaService({ corpusDir, indexDir, loadEmbedder: async () => embedder, loadSynonyms, watch: null });
     await hybrid.modelSettled();
     const times = { lexical: [] as number[], hybrid: [] as number[] };
     const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
+    for (let round = 0; round < rounds; round += 1) {
       for (const question of questions) {
-        let t = performance.now();
+        let started = performance.now();
         await lexical.ask(question, { topK: 3 });
-        const a = performance.now() - t;
-        t = performance.now();
+        const a = performance.now() - started;
+        started = performance.now();
         await hybrid.ask(question, { topK: 3 });
-        const b = performance.now() - t;
+        const b = performance.now() - started;
         times.lexical.push(a);
         times.hybrid.push(b);
         ratios.push(b / a);
       }
     }
-    console.log(row('question, lexical', times.lexical));
-    console.log(row('question, hybrid (tiny model + cross-encoder)', times.hybrid));
-    console.log(`hybrid / lexical time per question, paired: median ${quantile(ratios, 0.5).toFixed(2)}x`);
-    lexical.close();
-    hybrid.close();
+    console.log(`\nanswering (${embedder.modelId} in hybrid mode, WordNet expansion in both)`);
+    console.log(row('  question, lexical', times.lexical));
+    console.log(row('  question, hybrid', times.hybrid));
+    console.log(`  hybrid / lexical time per question, paired: median ${quantile(ratios, 0.5).toFixed(2)}x`);
+    await Promise.all([lexical.close(), hybrid.close()]);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../server/adapters/corpus-folder.ts';
 import { syncVectorIndex } from '../../server/adapters/vector-index.ts';
 import { loadWordNetSynonyms } from '../../server/adapters/wordnet-synonyms.ts';
+import { checkEmbedder } from '../../server/core/model-check.ts';
 import { judgeAnswer, summariseOutcomes, type EvalReport } from '../../server/core/evaluation.ts';
 import { passagesOf } from '../../server/core/passages.ts';
 import type { Retriever } from '../../server/core/retriever.ts';
@@ -62,6 +63,11 @@ async function measure(set: keyof typeof QUESTION_SETS, using: Retriever): Promi
 }
 
 describe.runIf(available)(`retrieval with the real model ${REAL_MODEL_ID}, seed plus corpus-dev`, () => {
+  it('passes the check model:fetch makes: paraphrases score clearly above unrelated text', async () => {
+    const check = await checkEmbedder(embedder);
+    expect(check.ok, JSON.stringify(check.pairs)).toBe(true);
+  });
+
   it('runs in hybrid mode over six speeches, with a threshold calibrated above the off-topic probes', () => {
     expect(retriever.mode).toBe('hybrid');
     expect(retriever.counts.speeches).toBe(6);

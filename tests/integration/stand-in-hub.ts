@@ -21,6 +21,11 @@ export async function startStandInHub(options: { repoId: string; modelDir: strin
   const served: string[] = [];
   const hub = http.createServer((request, response) => {
     const url = decodeURIComponent(request.url ?? '');
+    // The Hub's model API, which `npm run model:fetch` asks to see whether the Hub answers.
+    if (url === `/api/models/${options.repoId}`) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
     const file = url.startsWith(prefix) ? url.slice(prefix.length) : '';
     served.push(file);
     readFile(path.join(options.modelDir, path.normalize(file).replace(/^(\.\.(\/|\\|$))+/, ''))).then(
