@@ -72,7 +72,7 @@ export function sameProfile(a: EmbeddingProfile, b: EmbeddingProfile): boolean {
 export function tokenWindows<T>(tokens: readonly T[], options: { room: number; overlap: number }): T[][] {
   const room = Math.max(1, options.room);
   if (tokens.length <= room) return [[...tokens]];
-  const step = Math.max(1, room - Math.min(options.overlap, room - 1));
+  const step = Math.max(1, room - Math.min(Math.max(0, options.overlap), room - 1));
   const windows: T[][] = [];
   for (let start = 0; ; start += step) {
     const end = Math.min(tokens.length, start + room);

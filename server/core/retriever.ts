@@ -126,18 +126,21 @@ export class Retriever {
   ): Promise<{ query: Query; topic: CoverageQuery; questionVector: number[] | null; candidates: Candidate[]; gate: GateContext }> {
     const query = buildQuery(question, { history: options.history, synonyms: this.#synonyms, options: this.#queryOptions });
     const names = questionNames(query.text);
-    const speakers = speakersAsked(query, this.#names.speakers(names), this.#options.minTopicTerms);
+    // A follow-up keeps the speaker of the question it follows ("and what about children?").
+    const contextNames = query.context === null ? [] : questionNames(query.context);
+    const speakers = speakersAsked(query, this.#names.speakers([...names, ...contextNames]), this.#options.minTopicTerms);
     const topic = topicOf(query, speakers);
     const allowed = this.#allowedKeys(options.filter);
     const pool = this.#options.candidatePool;
-    let keywordHits = this.mode === 'dense' ? [] : this.#lexical.search(query, pool, allowed);
+    // Keywords search the topic: a paragraph that only mentions another "Director General" is no match.
+    let keywordHits = this.mode === 'dense' ? [] : this.#lexical.search(topic, pool, allowed);
     // Without a model, a follow-up's own words must be there: "and what about children?" is about children.
     if (this.mode === 'lexical' && query.isFollowUp && query.ownTerms.length > 0) {
       const own = { baseTerms: query.ownTerms.map((term) => ({ term, weight: 1 })), synonymTerms: query.synonymTerms };
       keywordHits = keywordHits.filter((hit) => this.#lexical.coverage(hit.key, own) > 0);
     }
     // A speaker's name is in the metadata, not the paragraphs: the vector compares what was said.
-    const questionVector = this.mode === 'lexical' ? null : await this.#questionVector(query, speakers?.names ?? []);
+    const questionVector = this.mode === 'lexical' ? null : await this.#questionVector(query, speakers);
     let denseHits: VectorHit[] = [];
     if (questionVector !== null && this.#dense !== null) {
       // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
@@ -149,18 +152,21 @@ export class Retriever {
     const candidates = fuseHits({ mode: this.mode, keywordHits, denseHits, weights: this.#options, coverageOf: topicCoverageOf, bySpeaker }).flatMap((hit) => {
       const passage = this.#passages.get(hit.key);
       if (passage === undefined) return [];
-      const coverage = this.#lexical.coverage(hit.key, query);
-      return [{ passage, score: hit.score, coverage, topicCoverage: topic === query ? coverage : topicCoverageOf(hit.key), cosine: hit.cosine, rerank: null }];
+      const topicCoverage = topicCoverageOf(hit.key);
+      // The named speaker's own paragraphs answer by their topic; any other must also hold the name it lacks.
+      const coverage = speakers === null || bySpeaker(hit.key) ? topicCoverage : this.#lexical.coverage(hit.key, query);
+      return [{ passage, score: hit.score, coverage, topicCoverage, cosine: hit.cosine, rerank: null }];
     });
     const gate: GateContext = { mode: this.mode, options: this.#options, unknownNames: this.#names.unknown(names) };
     return { query, topic, questionVector, candidates, gate };
   }
 
   /** The question's vector; a follow-up's leans towards the question it follows, its own words weighing most. */
-  async #questionVector(query: Query, speakerNames: readonly string[]): Promise<number[] | null> {
+  async #questionVector(query: Query, speakers: NamedSpeakers | null): Promise<number[] | null> {
     if (this.#dense === null) return null;
-    const text = speakerNames.reduce((rest, name) => rest.replace(name, ' '), query.text).replace(/\s+/g, ' ').trim();
-    const texts = query.context === null ? [text] : [text, query.context];
+    const withoutSpeakers = (text: string): string =>
+      (speakers?.names ?? []).reduce((rest, name) => rest.replace(name, ' '), text).replace(/\s+/g, ' ').trim();
+    const texts = query.context === null ? [withoutSpeakers(query.text)] : [withoutSpeakers(query.text), withoutSpeakers(query.context)];
     const [own, context] = await this.#dense.embedder.embedQueries(texts);
     if (own === undefined) return null;
     if (context === undefined) return own;
@@ -214,7 +220,7 @@ export class Retriever {
  */
 function speakersAsked(query: Query, named: NamedSpeakers | null, minTopicTerms: number): NamedSpeakers | null {
   if (named === null) return null;
-  return query.ownTerms.filter((term) => !named.terms.has(term)).length >= minTopicTerms ? named : null;
+  return query.baseTerms.filter(({ term }) => !named.terms.has(term)).length >= minTopicTerms ? named : null;
 }
 
 /** The part of the query that says what the question is about: without the words naming the speakers asked about. */

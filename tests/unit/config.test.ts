@@ -32,12 +32,13 @@ describe('loadConfig defaults', () => {
     expect(config.port).toBe(3000);
   });
 
-  it('uses Xenova/all-MiniLM-L6-v2 from the hub, quantized, remote allowed', () => {
-    expect(config.model).toEqual({ kind: 'hub', id: 'Xenova/all-MiniLM-L6-v2' });
+  it('uses Xenova/bge-small-en-v1.5 from the hub, quantized, remote allowed', () => {
+    expect(config.model).toEqual({ kind: 'hub', id: 'Xenova/bge-small-en-v1.5' });
     expect(config.modelQuantized).toBe(true);
     expect(config.allowRemoteModels).toBe(true);
     expect(config.modelRetrySeconds).toBe(300);
-    expect(config.denseMinScore).toBe(0.45);
+    // No fixed dense threshold: it is calibrated per model and corpus.
+    expect(config.denseMinScore).toBeNull();
   });
 
   it('puts every path inside the project', () => {
@@ -127,6 +128,8 @@ describe('loadConfig overrides', () => {
     expect(loadConfig({ DENSE_MIN_SCORE: '-1' }).denseMinScore).toBe(-1);
     expect(loadConfig({ DENSE_MIN_SCORE: '1' }).denseMinScore).toBe(1);
     expect(loadConfig({ DENSE_MIN_SCORE: '0.3' }).denseMinScore).toBe(0.3);
+    // 0 is a threshold like any other, not "unset".
+    expect(loadConfig({ DENSE_MIN_SCORE: '0' }).denseMinScore).toBe(0);
   });
 });
 

@@ -77,8 +77,11 @@ describe('summariseOutcomes', () => {
     expect(report.latencyMs).toEqual({ median: 4, p95: 100 });
   });
 
-  it('lists the misses with the rank the right passage had', () => {
-    expect(report.misses).toEqual([{ id: 'k3', kind: 'keyword', refused: true, rankBeforeCutoff: 4 }]);
+  it('lists the misses with the rank the right passage had, and the unanswerable questions answered', () => {
+    expect(report.misses).toEqual([
+      { id: 'k3', kind: 'keyword', answerable: true, refused: true, rankBeforeCutoff: 4 },
+      { id: 'u2', kind: 'unanswerable', answerable: false, refused: false, rankBeforeCutoff: null },
+    ]);
   });
 
   it('gives perfect no-answer figures when nothing was refused and nothing was unanswerable', () => {

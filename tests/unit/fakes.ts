@@ -1,5 +1,6 @@
 // Test doubles shared by unit tests: a bag-of-words fake Embedder with a synonym table, an in-memory VectorStore and a seeded PRNG.
 
+import { DEFAULT_EMBEDDING_PROFILE, type EmbeddingProfile } from '../../server/core/model-profiles.ts';
 import type { Embedder, VectorHit, VectorStore } from '../../server/core/types.ts';
 
 /** Words the fake embedder ignores, so short function words do not make unrelated texts look alike. */
@@ -24,13 +25,18 @@ function fnv1a(text: string): number {
 export class FakeEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
+  readonly profile: EmbeddingProfile;
   readonly #synonyms: ReadonlyMap<string, string>;
-  /** Every batch passed to {@link embed}, in call order. */
+  readonly #windowWords: number;
+  /** Every batch embedded, queries and passages, in call order. */
   readonly calls: string[][] = [];
 
-  constructor(options: { synonyms?: Record<string, string>; dimension?: number; modelId?: string } = {}) {
+  /** `windowWords`: passages of more words are embedded in windows of that many words, as a token limit would. */
+  constructor(options: { synonyms?: Record<string, string>; dimension?: number; modelId?: string; profile?: EmbeddingProfile; windowWords?: number } = {}) {
     this.dimension = options.dimension ?? 64;
     this.modelId = options.modelId ?? 'fake/bag-of-words';
+    this.profile = options.profile ?? DEFAULT_EMBEDDING_PROFILE;
+    this.#windowWords = options.windowWords ?? Number.POSITIVE_INFINITY;
     this.#synonyms = new Map(Object.entries(options.synonyms ?? {}));
   }
 
@@ -51,9 +57,21 @@ export class FakeEmbedder implements Embedder {
     return norm > 0 ? vector.map((x) => x / norm) : vector;
   }
 
-  async embed(texts: readonly string[]): Promise<number[][]> {
+  async embedQueries(texts: readonly string[]): Promise<number[][]> {
     this.calls.push([...texts]);
     return texts.map((text) => this.embedOne(text));
+  }
+
+  /** One vector per passage, or one per window of `windowWords` words. */
+  async embedPassages(texts: readonly string[]): Promise<number[][][]> {
+    this.calls.push([...texts]);
+    return texts.map((text) => {
+      const words = text.split(/\s+/);
+      if (words.length <= this.#windowWords) return [this.embedOne(text)];
+      const windows: number[][] = [];
+      for (let start = 0; start < words.length; start += this.#windowWords) windows.push(this.embedOne(words.slice(start, start + this.#windowWords).join(' ')));
+      return windows;
+    });
   }
 }
 
@@ -71,11 +89,11 @@ export class FakeVectorStore implements VectorStore {
 
   /** Embeds every text with `embedder` and stores it under its key. */
   static async build(embedder: Embedder, texts: ReadonlyArray<{ key: string; text: string }>): Promise<FakeVectorStore> {
-    const vectors = await embedder.embed(texts.map((t) => t.text));
+    const vectors = await embedder.embedPassages(texts.map((t) => t.text));
     return new FakeVectorStore(
       embedder.modelId,
       embedder.dimension,
-      texts.map((t, i) => ({ key: t.key, vector: vectors[i] ?? [] })),
+      texts.map((t, i) => ({ key: t.key, vector: vectors[i]?.[0] ?? [] })),
     );
   }
 

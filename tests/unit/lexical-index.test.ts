@@ -23,7 +23,7 @@ const bm25Idf = (df: number, n = N): number => Math.log(1 + (n - df + 0.5) / (df
 
 /** The query of a question, without synonyms or history. */
 const q = (question: string): Query => buildQuery(question);
-const NO_TERMS: Query = { embeddingText: '', baseTerms: [], synonymTerms: [], isFollowUp: false };
+const NO_TERMS: Query = { text: '', context: null, understoodAs: '', ownTerms: [], baseTerms: [], synonymTerms: [], isFollowUp: false };
 
 /** The single index term of a word. */
 function t(word: string): string {

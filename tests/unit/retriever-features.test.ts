@@ -1,11 +1,12 @@
 // Unit tests of the Retriever's quality features: query expansion, follow-ups, reranking, dense-only mode,
-// the full ranking for evaluation, speech/date filters, and the dense-threshold calibration.
+// the full ranking for evaluation, and speech/date filters.
 
 import { describe, expect, it } from 'vitest';
-import { calibrateDenseThreshold, OFF_TOPIC_PROBES } from '../../server/core/dense-calibration.ts';
 import { AppError } from '../../server/core/errors.ts';
 import { passageKey, Retriever } from '../../server/core/retriever.ts';
-import type { Reranker, Speech } from '../../server/core/types.ts';
+import { wrapEmbedder } from '../../server/core/embedder-wrapper.ts';
+import { cosine } from '../../server/core/fusion.ts';
+import type { Reranker, Speech, VectorStore } from '../../server/core/types.ts';
 import { FakeEmbedder, FakeVectorStore } from './fakes.ts';
 
 const meta = (id: string, date: string) => ({ id, title: id, speaker: 'S', role: '', event: 'IDM', date, place: 'Geneva', source: '' });
@@ -62,6 +63,79 @@ describe('follow-up questions', () => {
     const answer = await retriever.ask('Must migration data be shared between States?', { topK: 1, history: ['How are migrants protected?'] });
     expect(answer.understoodAs).toBe('Must migration data be shared between States?');
     expect(answer.passages[0]?.paragraph).toBe(3);
+  });
+});
+
+describe('follow-ups that bring their own words', () => {
+  const DG = { id: 'idm-2024-dg', title: 'Opening', speaker: 'Amy Pope', role: 'Director General, International Organization for Migration', event: 'IDM', date: '2024-05-01', place: 'Geneva', source: '' };
+  const LABOUR = [para(1, 'Forced labour traps millions of migrant workers in debt bondage.'), para(2, 'We call for an end to forced labour in supply chains.')];
+  const FOLLOWED: Speech[] = [{ meta: DG, paragraphs: [...LABOUR, para(3, 'Children on the move need protection, schooling and care.')] }];
+  const history = ['What did the Director General say about forced labour?'];
+  // Hybrid tests follow a question without a speaker's name: see the report on carried-over speaker names.
+  const plainHistory = ['What was said about forced labour?'];
+
+  /** A hybrid retriever over FOLLOWED that records the questions it embeds and the vectors it searches with. */
+  async function hybrid(queryOptions: { contextWeight?: number } = {}) {
+    const embedder = new FakeEmbedder();
+    const store = await FakeVectorStore.build(embedder, FOLLOWED[0]?.paragraphs.map((p) => ({ key: passageKey(DG.id, p.n), text: p.text })) ?? []);
+    const queries: string[][] = [];
+    const searched: number[][] = [];
+    const recording = wrapEmbedder(embedder, {
+      before: (texts, kind) => {
+        if (kind === 'query') queries.push([...texts]);
+      },
+    });
+    const vectors: VectorStore = { modelId: store.modelId, dimension: store.dimension, size: store.size, query: (vector, topK) => (searched.push([...vector]), store.query(vector, topK)) };
+    return { retriever: new Retriever({ speeches: FOLLOWED, dense: { embedder: recording, vectors }, queryOptions }), embedder, queries, searched };
+  }
+
+  it('lexical: quotes only passages with the follow-up\'s own term, not the previous answer again', async () => {
+    const retriever = new Retriever({ speeches: FOLLOWED });
+    const answer = await retriever.ask('and what about children?', { topK: 3, history });
+    expect(answer.passages.map((p) => p.paragraph)).toEqual([3]);
+    expect(answer.understoodAs).toBe(`${history[0]} and what about children?`);
+  });
+
+  it('lexical: refuses a follow-up whose own words no passage holds, whatever the previous question matched', async () => {
+    const retriever = new Retriever({ speeches: FOLLOWED });
+    expect(await retriever.ask('and what about football?', { topK: 3, history })).toMatchObject({ noAnswer: true, passages: [] });
+  });
+
+  it('hybrid: embeds the follow-up and the question it follows, and answers with the follow-up\'s subject', async () => {
+    const { retriever, queries } = await hybrid();
+    const answer = await retriever.ask('and what about children?', { topK: 3, history: plainHistory });
+    expect(queries[0]).toEqual(['and what about children?', plainHistory[0]]);
+    expect(answer.passages[0]?.paragraph).toBe(3);
+    // Were the previous question to weigh most, the previous answer would come back first.
+    const { retriever: leaning } = await hybrid({ contextWeight: 4 });
+    expect((await leaning.rankAll('and what about children?', { history: plainHistory }))[0]).toContain('forced labour');
+  });
+
+  it('hybrid: searches with the follow-up\'s vector plus contextWeight (0.25) times the previous one, normalised', async () => {
+    const { retriever, embedder, searched } = await hybrid();
+    await retriever.ask('and what about children?', { topK: 3, history: plainHistory });
+    const own = embedder.embedOne('and what about children?');
+    const previous = embedder.embedOne(plainHistory[0] ?? '');
+    const sum = own.map((x, i) => x + 0.25 * (previous[i] ?? 0));
+    const expected = sum.map((x) => x / Math.hypot(...sum));
+    expect(searched).toHaveLength(1);
+    searched[0]?.forEach((x, i) => expect(x).toBeCloseTo(expected[i] ?? 0, 12));
+    expect(cosine(searched[0] ?? [], own)).toBeGreaterThan(cosine(searched[0] ?? [], previous));
+  });
+
+  it('hybrid: leaves the previous question out of the vector with contextWeight 0', async () => {
+    const { retriever, embedder, searched } = await hybrid({ contextWeight: 0 });
+    await retriever.ask('and what about children?', { topK: 3, history: plainHistory });
+    const own = embedder.embedOne('and what about children?');
+    expect(searched).toHaveLength(1);
+    searched[0]?.forEach((x, i) => expect(x).toBeCloseTo(own[i] ?? 0, 12));
+  });
+
+  it('hybrid: leaves the speaker\'s name out of the vector when the question says enough else', async () => {
+    const { retriever, queries } = await hybrid();
+    await retriever.ask('What did the Director General say about forced labour?', { topK: 3 });
+    await retriever.ask('When did the Director General speak?', { topK: 3 });
+    expect(queries).toEqual([['What did the say about forced labour?'], ['When did the Director General speak?']]);
   });
 });
 
@@ -137,24 +211,5 @@ describe('modes and ranking', () => {
     const byDate = await retriever.ask('protection of migrants', { topK: 3, filter: { to: '2018-12-31' } });
     expect(byDate.passages.map((p) => p.speech.id)).toEqual(['idm-2018-a']);
     expect((await retriever.ask('protection of migrants', { topK: 3, filter: { from: '2020-01-01' } })).noAnswer).toBe(true);
-  });
-});
-
-describe('calibrateDenseThreshold', () => {
-  it('keeps the configured floor for a model whose off-topic cosines are low', async () => {
-    const { embedder, vectors } = await dense();
-    const { threshold, probeQuantile } = await calibrateDenseThreshold({ embedder, vectors }, { floor: 0.45 });
-    expect(probeQuantile).toBeLessThan(0.4);
-    expect(threshold).toBe(0.45);
-  });
-
-  it('raises the threshold above what off-topic probes reach', async () => {
-    // An embedder that maps everything close together, as a weak model does.
-    const flat = { modelId: 'flat', dimension: 2, embed: async (texts: readonly string[]) => texts.map((_, i) => [1, (i % 5) / 50]) };
-    const vectors = await FakeVectorStore.build(flat, [{ key: 'k', text: 'anything' }]);
-    const { threshold, probeQuantile } = await calibrateDenseThreshold({ embedder: flat, vectors }, { floor: 0.45, margin: 0.05 });
-    expect(probeQuantile).toBeGreaterThan(0.99);
-    expect(threshold).toBeCloseTo(probeQuantile + 0.05, 10);
-    expect(OFF_TOPIC_PROBES.length).toBeGreaterThanOrEqual(20);
   });
 });

@@ -193,7 +193,7 @@ describe('Retriever in lexical mode', () => {
   });
 
   it('keeps DEFAULT_RETRIEVAL_OPTIONS as documented', () => {
-    expect(DEFAULT_RETRIEVAL_OPTIONS).toMatchObject({ rrfK: 60, minLexicalCoverage: 0.25, minDenseScore: 0.45 });
+    expect(DEFAULT_RETRIEVAL_OPTIONS).toMatchObject({ minLexicalCoverage: 0.25, minDenseScore: 0.45 });
   });
 });
 
@@ -253,7 +253,8 @@ describe('Retriever in hybrid mode', () => {
   });
 
   it('returns at most topK passages', async () => {
-    const { retriever } = await hybridRetriever();
+    // The fake's cosines for a one-word question are low (0.27 to 0.42); followers need one near the threshold.
+    const { retriever } = await hybridRetriever({ minDenseScore: 0.3 });
     for (const topK of [1, 2]) {
       const answer = await retriever.ask('migration', { topK });
       expect(answer.passages).toHaveLength(topK);
