@@ -1,6 +1,6 @@
 // Write requests to the speech API: adding a speech (or only reading it, as a dry run), with the admin token.
 
-import { META_FIELDS, type MetaField } from '../server/core/speech-input.ts';
+import { META_FIELDS, type MetaField } from '../server/core/speech-meta.ts';
 import { ApiError, isRecord, requestJson, str } from './api-request.ts';
 import { toSpeechSummary, type SpeechSummary } from './speech-api.ts';
 

@@ -6,7 +6,7 @@ import { AppError, toAppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { calibrateDenseThreshold } from './core/dense-calibration.ts';
 import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type AskOptions, type DenseRetrieval, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
-import type { MetaFields } from './core/speech-input.ts';
+import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
 import type { Embedder, Reranker, RetrievalMode, Speech, SpeechMeta, SynonymLookup, VectorStore } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';

@@ -1,20 +1,9 @@
 // The domain types of the pure core and the interfaces it needs from adapters (Embedder, VectorStore).
 
-/** Metadata of one speech, as kept beside its text in `corpus/`. */
-export interface SpeechMeta {
-  /** Safe id, also the file stem in `corpus/` (lowercase letters, digits, dashes). */
-  id: string;
-  title: string;
-  speaker: string;
-  /** The speaker's role, e.g. "Director General, International Organization for Migration". */
-  role: string;
-  event: string;
-  /** ISO date `YYYY-MM-DD`. */
-  date: string;
-  place: string;
-  /** Where the text came from (a URL or file name); may be empty. */
-  source: string;
-}
+import type { SpeechMeta } from './speech-meta.ts';
+
+/** Metadata of one speech; its fields are defined once, in the table of `speech-meta.ts`. */
+export type { SpeechMeta };
 
 /** One content paragraph of a speech as a reader sees it. */
 export interface Paragraph {

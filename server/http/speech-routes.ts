@@ -4,7 +4,8 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from '../core/errors.ts';
 import { MAX_SPEECH_FILE_BYTES } from '../core/speech-files.ts';
-import { parseMetaFields, MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-input.ts';
+import { parseMetaFields } from '../core/speech-input.ts';
+import { MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-meta.ts';
 import type { AddSpeechInput, AddSpeechResult, QaService } from '../qa-service.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { readSpeechUpload } from './speech-upload.ts';

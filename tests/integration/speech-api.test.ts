@@ -165,7 +165,7 @@ describe('adding a speech over HTTP', () => {
     const { status, body } = await postSpeech(url(), { json: { text, place: 'New York' } });
     expect(status).toBe(201);
     expect(body.detected).toMatchObject(PACIFIC_META);
-    expect(body.speech).toEqual({ id: 'idm-2019-10-17-migration-and-climate-in-the-pacific', ...PACIFIC_META, place: 'New York', paragraphs: PACIFIC_PARAGRAPHS.length });
+    expect(body.speech).toEqual({ id: 'idm-2019-10-17-migration-climate-pacific', ...PACIFIC_META, place: 'New York', paragraphs: PACIFIC_PARAGRAPHS.length });
     expect(body.format).toBe('txt');
   });
 

@@ -18,7 +18,7 @@ import { startTestServer, TestClient } from './test-server.ts';
 import { createTinyModelLoader, createWorkspace, type Workspace } from './workspace.ts';
 
 const KEYNOTE_ID = 'idm-2019-10-15-keynote-address';
-const ISLAND_ID = 'idm-2019-10-16-statement-on-disaster-displacement';
+const ISLAND_ID = 'idm-2019-10-16-statement-disaster-displacement';
 
 /** The tiny model and the fixture files, shared by every test (each test has its own corpus). */
 let shared: Workspace;
