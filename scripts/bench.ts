@@ -15,9 +15,19 @@ import { loadTransformersReranker } from '../server/adapters/transformers-rerank
 import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
 import { writeTinyCrossEncoder } from './tiny-cross-encoder.ts';
 import { writeTinyModel } from './tiny-model.ts';
+import { defineCommand, runCommand } from '../server/cli/command.ts';
 
 const ROUNDS = 20;
 
+const BENCH_COMMAND = defineCommand({
+  name: 'bench',
+  summary: 'Times index building and question answering, lexical and hybrid (tiny model and cross-encoder), side by side.',
+  options: {},
+  notes: [
+    `Reports medians and p95 over ${ROUNDS} rounds of the development questions in one process, and the paired`,
+    'hybrid/lexical ratio; absolute times vary with the machine. Works on a temporary copy of corpus/; writes nothing.',
+  ],
+});
 
 function row(label: string, values: readonly number[]): string {
   return `${label.padEnd(44)} median ${quantile(values, 0.5).toFixed(2).padStart(8)} ms   p95 ${quantile(values, 0.95).toFixed(2).padStart(8)} ms   (n=${values.length})`;
@@ -92,4 +102,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runCommand(BENCH_COMMAND, main);

@@ -2,6 +2,7 @@
 // retrieval once a model loads, and changes to the corpus (from this process or, through a folder watch, from
 // others). Wires core to adapters; HTTP, sockets and the command line all use it.
 
+import { NO_MODEL_HINT } from './config.ts';
 import { AppError, toAppError } from './core/errors.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { calibrateDenseThreshold } from './core/dense-calibration.ts';
@@ -207,7 +208,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     } catch (error) {
       const reason = toAppError(error).message;
       const retry = modelRetryMs > 0 && !closed ? `; trying again in ${Math.round(modelRetryMs / 1000)} s` : '';
-      log.warn(`mode: "lexical": answering with keyword search only, because the model could not be used: ${reason}${retry}`);
+      log.warn(`mode: "lexical": answering with keyword search only, because the model could not be used: ${reason}${retry}. ${capitalise(NO_MODEL_HINT)}`);
       if (retry !== '') {
         retryTimer = setTimeout(() => {
           settled = attemptModel();
@@ -266,3 +267,5 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     },
   };
 }
+
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,10 +1,9 @@
 // `npm run eval -- <questions.json> [--mode lexical|dense|hybrid|all] [--k 1,3,5] [--json] [--set option=value]`:
 // measures retrieval on a question file through the chat's own Retriever, per mode and per kind of question.
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadCorpus } from '../adapters/corpus-folder.ts';
 import { syncVectorIndex } from '../adapters/vector-index.ts';
@@ -17,7 +16,8 @@ import type { RetrievalMode } from '../core/types.ts';
 import { passagesOf } from '../core/passages.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from '../model-loaders.ts';
 import { formatEvalReport } from './eval-report.ts';
-import { runCli } from './run-cli.ts';
+import { defineCommand, runCommand } from './command.ts';
+import { readInputFile } from './input-file.ts';
 
 const MODES: readonly RetrievalMode[] = ['lexical', 'dense', 'hybrid'];
 
@@ -28,36 +28,46 @@ function parseOverrides(pairs: readonly string[]): Partial<RetrievalOptions> {
     const [key, raw] = pair.split('=');
     const value = Number(raw);
     if (key === undefined || !Object.hasOwn(DEFAULT_RETRIEVAL_OPTIONS, key) || raw === undefined || raw === '' || !Number.isFinite(value)) {
-      throw new AppError('bad_request', `--set ${pair}: expected one of ${Object.keys(DEFAULT_RETRIEVAL_OPTIONS).join(', ')} = a number`);
+      throw new AppError('usage', `--set ${pair}: expected one of ${Object.keys(DEFAULT_RETRIEVAL_OPTIONS).join(', ')} = a number`);
     }
     overrides[key as keyof RetrievalOptions] = value;
   }
   return overrides;
 }
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      mode: { type: 'string', default: 'all' },
-      k: { type: 'string', default: '1,3,5' },
-      json: { type: 'boolean', default: false },
-      set: { type: 'string', multiple: true, default: [] },
-      expansion: { type: 'string', default: 'on' },
-      rerank: { type: 'string', default: 'on' },
-      calibrate: { type: 'string', default: 'on' },
-    },
-  });
-  const file = positionals[0];
-  if (file === undefined) throw new AppError('bad_request', 'usage: npm run eval -- <questions.json> [--mode lexical|dense|hybrid|all] [--k 1,3,5] [--json]');
+const EVAL_COMMAND = defineCommand({
+  name: 'eval',
+  summary: 'Measures retrieval on a question file through the chat\'s own Retriever: recall@k, MRR, no-answer precision and recall, per mode and kind.',
+  args: '<questions.json>',
+  minArgs: 1,
+  maxArgs: 1,
+  options: {
+    mode: { type: 'string', value: 'lexical|dense|hybrid|all', default: 'all', description: 'which retrieval to measure' },
+    k: { type: 'string', value: '1,3,5', default: '1,3,5', description: 'the cut-offs of recall@k, integers from 1 to 10' },
+    json: { type: 'boolean', default: false, description: 'print the figures as JSON' },
+    set: { type: 'string', value: 'option=value', multiple: true, default: [], description: `try another retrieval constant: ${Object.keys(DEFAULT_RETRIEVAL_OPTIONS).join(', ')}` },
+    expansion: { type: 'string', value: 'on|off', default: 'on', description: 'query expansion with WordNet synonyms' },
+    rerank: { type: 'string', value: 'on|off', default: 'on', description: 'reranking with the cross-encoder (dense and hybrid modes)' },
+    calibrate: { type: 'string', value: 'on|off', default: 'on', description: 'calibrate the dense threshold on off-topic probes' },
+  },
+  notes: [
+    'The file holds a JSON array of {id, kind, question, answer_quote, speech}; kind is keyword, paraphrase or unanswerable.',
+    'Its name is relative to the folder the command is typed in. Dense and hybrid modes use the configured model (MODEL_DIR).',
+    '',
+    'example: npm run eval -- tests/fixtures/questions-swing-2018.json --mode lexical',
+  ],
+});
+
+runCommand(EVAL_COMMAND, async ({ values, args }) => {
+  const file = args[0] ?? '';
   const ks = values.k.split(',').map(Number);
-  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 10)) throw new AppError('bad_request', '--k takes integers from 1 to 10, e.g. 1,3,5');
-  if (values.mode !== 'all' && !MODES.includes(values.mode as RetrievalMode)) throw new AppError('bad_request', '--mode is lexical, dense, hybrid or all');
+  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 10)) throw new AppError('usage', '--k takes integers from 1 to 10, e.g. 1,3,5');
+  if (values.mode !== 'all' && !MODES.includes(values.mode as RetrievalMode)) throw new AppError('usage', '--mode is lexical, dense, hybrid or all');
   for (const flag of ['expansion', 'rerank', 'calibrate'] as const) {
-    if (values[flag] !== 'on' && values[flag] !== 'off') throw new AppError('bad_request', `--${flag} is on or off, not "${values[flag]}"`);
+    if (values[flag] !== 'on' && values[flag] !== 'off') throw new AppError('usage', `--${flag} is on or off, not "${values[flag]}"`);
   }
-  const questions = parseEvalQuestions(JSON.parse(await readFile(file, 'utf8')), file);
   const config = loadConfig(process.env);
+  const questions = parseEvalQuestions(parseJsonFile(await readInputFile(config.invocationDir ?? process.cwd(), file), file), file);
   const log = createConsoleLogger({ prefix: 'eval' });
   const options = parseOverrides(values.set);
 
@@ -115,6 +125,13 @@ async function main(): Promise<void> {
   } finally {
     await rm(indexDir, { recursive: true, force: true });
   }
-}
+});
 
-runCli(main);
+/** The question file's JSON. @throws AppError `bad_request` naming the file when it is not JSON. */
+function parseJsonFile(bytes: Buffer, file: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new AppError('bad_request', `${JSON.stringify(file)}: not valid JSON (${(error as Error).message})`);
+  }
+}

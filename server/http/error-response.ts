@@ -22,6 +22,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   model_unavailable: 503,
   index_invalid: 500,
   corpus_invalid: 500,
+  usage: 400,
 };
 
 /**
