@@ -1,6 +1,7 @@
 // The service status shown to the user: connection state, retrieval mode, corpus size, and the
 // plain-language notice that appears while answers come from keyword search only.
 
+import { assertNever } from '../server/core/protocol.ts';
 import type { RetrievalMode } from '../server/core/types.ts';
 import type { ConnectionState, StateDetail } from './chat-connection.ts';
 import { paragraphCount, plural } from './counts.ts';
@@ -72,5 +73,7 @@ function connectionText(state: ConnectionState): string {
       return 'Disconnected';
     case 'reconnecting':
       return 'Reconnecting…';
+    default:
+      return assertNever(state, 'connection state');
   }
 }

@@ -8,6 +8,7 @@ import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeech
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
 import { AppError } from './core/errors.ts';
+import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { UnreadableMeta } from './core/front-matter.ts';
 import { splitSpeech, type DetectedMeta } from './core/paragraphs.ts';
@@ -19,15 +20,11 @@ import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.
 import { compareSpeeches } from './core/speech-order.ts';
 import type { Embedder, Speech, SpeechMeta, VectorStore } from './core/types.ts';
 
-/** A speech in listings: its metadata and paragraph count. */
-export interface SpeechSummary extends SpeechMeta {
-  paragraphs: number;
-}
-
 /** The text of a new speech: an uploaded file, or text sent as is. */
 export type SpeechSource = { fileName: string; bytes: Uint8Array } | { text: string; fileName?: string };
 
 export type { SpeechFormat } from './adapters/speech-extraction.ts';
+export type { SpeechSummary } from './core/http-api.ts';
 
 /** What to add. */
 export interface AddSpeechInput {

@@ -4,12 +4,13 @@
 
 import { NO_MODEL_HINT } from './config.ts';
 import { AppError, toAppError } from './core/errors.ts';
+import type { HealthReply, SpeechDocument } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { calibrateDenseThreshold } from './core/dense-calibration.ts';
 import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type AskOptions, type DenseRetrieval, type RetrievalAnswer, type RetrievalOptions } from './core/retriever.ts';
 import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
-import type { Embedder, Reranker, RetrievalMode, Speech, SpeechMeta, SynonymLookup, VectorStore } from './core/types.ts';
+import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup, VectorStore } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
 
@@ -17,25 +18,12 @@ export { passagesOf } from './core/passages.ts';
 export type { AddSpeechInput, AddSpeechResult, SpeechSummary } from './corpus-editor.ts';
 
 /** What `GET /api/health` reports. */
-export interface QaStatus {
-  status: 'ok';
-  mode: RetrievalMode;
-  /** The embedding model in use, or null in lexical mode. */
-  model: string | null;
-  speeches: number;
-  paragraphs: number;
-}
+export type QaStatus = HealthReply;
 
 /** How many speeches and paragraphs are searched, after a change to the corpus. */
 export interface CorpusCounts {
   speeches: number;
   paragraphs: number;
-}
-
-/** A speech with its content paragraphs, as `GET /api/speeches/:id` returns it. */
-export interface SpeechDocument {
-  meta: SpeechMeta;
-  paragraphs: Array<{ n: number; text: string }>;
 }
 
 /** The service every front end (HTTP, socket, command line) talks to. */

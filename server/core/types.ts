@@ -59,8 +59,11 @@ export interface VectorStore {
   query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
 }
 
-/** Which retrieval is answering: BM25 only, dense vectors only (evaluation), or the two fused. */
-export type RetrievalMode = 'lexical' | 'dense' | 'hybrid';
+/** Every retrieval: BM25 only, dense vectors only (evaluation), or the two fused. */
+export const RETRIEVAL_MODES = ['lexical', 'dense', 'hybrid'] as const;
+
+/** Which retrieval is answering. */
+export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
 
 /** Scores (question, passage) pairs with a cross-encoder; higher is more relevant. */
 export interface Reranker {

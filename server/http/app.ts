@@ -2,6 +2,7 @@
 
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../core/errors.ts';
+import type { HealthReply, SpeechDocument, SpeechSummary } from '../core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { QaService } from '../qa-service.ts';
 import { httpErrorOf } from './error-response.ts';
@@ -33,13 +34,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.get('/api/health', (_req, res) => {
-    res.json(deps.service.status());
+    res.json(deps.service.status() satisfies HealthReply);
   });
   app.get('/api/speeches', (_req, res) => {
-    res.json(deps.service.listSpeeches());
+    res.json(deps.service.listSpeeches() satisfies SpeechSummary[]);
   });
   app.get('/api/speeches/:id', (req, res) => {
-    res.json(deps.service.getSpeech(String(req.params.id)));
+    res.json(deps.service.getSpeech(String(req.params.id)) satisfies SpeechDocument);
   });
   app.use(createSpeechRoutes({ service: deps.service, adminToken: deps.adminToken ?? null }));
   app.use('/api', (req) => {
