@@ -102,13 +102,17 @@ export async function startBrowserHarness(name: string): Promise<BrowserHarness>
  * Opens the chat page (or `url`, e.g. a permalink) in a fresh context and waits until it is connected.
  * @param options.beforeLoad runs on the page before it loads, e.g. to listen to its socket from the start.
  */
-export async function openChat(harness: BrowserHarness, url: string, options: BrowserContextOptions & { beforeLoad?: (page: Page) => void } = {}): Promise<Page> {
+export async function openChat(
+  harness: BrowserHarness,
+  url: string,
+  options: BrowserContextOptions & { beforeLoad?: (page: Page) => void | Promise<void> } = {},
+): Promise<Page> {
   const { beforeLoad, ...contextOptions } = options;
   const context = await harness.browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   const page = await context.newPage();
   page.on('pageerror', (error) => harness.pageErrors.push(error.message));
   page.on('close', () => void context.close());
-  beforeLoad?.(page);
+  await beforeLoad?.(page);
   await page.goto(url);
   await waitConnected(page);
   return page;

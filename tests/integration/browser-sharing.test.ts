@@ -125,7 +125,11 @@ describe('keeping and sharing answers in Chromium', () => {
 
   it('keeps the conversation across a reload in the same tab, and starts a new one on request', async () => {
     let asks: AskFrame[] = [];
-    const page = await openChat(harness, corpus.url, { beforeLoad: (opened) => (asks = recordAsks(opened)) });
+    const page = await openChat(harness, corpus.url, {
+      beforeLoad: (opened) => {
+        asks = recordAsks(opened);
+      },
+    });
     await ask(page, FORCED_LABOR_QUESTION);
     await passageWith(page, FORCED_LABOR_QUOTE);
     expect(asks).toHaveLength(1);
@@ -204,7 +208,7 @@ describe('keeping and sharing answers in Chromium', () => {
     expect(await notice.isVisible()).toBe(false);
     await page.reload();
     await waitConnected(page);
-    expect(await page.getByText('Keyword search only', { exact: true }).first().isVisible()).toBe(true);
+    expect(await page.locator('#status').getByText('Keyword search only', { exact: true }).isVisible()).toBe(true);
     expect(await notice.isVisible()).toBe(false);
     await page.close();
   }, 60_000);
