@@ -37,13 +37,13 @@ afterAll(async () => {
 });
 
 describe.concurrent('the command line', () => {
-  it.for(COMMANDS)('npm run %s -- --help prints its usage, options and what it does, and exits 0', async ([name, script], { expect }) => {
+  it.for(COMMANDS)('npm run %s -- --help prints its usage, options and what it does, and exits 0', { timeout: 60_000 }, async ([name, script], { expect }) => {
     const run = await runScript(script, ['--help'], env);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^usage: npm run ${name}\\b`));
     expect(run.stdout).toContain('-h, --help');
     expect(run.stderr).toBe('');
-  }, 60_000);
+  });
 
   it('names an unknown option and the likely one, with the usage, and exits 2', async ({ expect }) => {
     const run = await runScript('server/cli/add-speech.ts', ['speech.txt', '--titel', 'Remarks'], env);
