@@ -14,15 +14,16 @@ export interface ProgressDisplay {
  * A bar labelled `label` on a terminal, whose last frame says how far it got and how long it took
  * (`index: embedding paragraphs [████] 26/26 in 2s`); elsewhere a line at most every 10% and at the end.
  */
-export function createProgressDisplay(label: string): ProgressDisplay {
-  if (process.stderr.isTTY) {
+export function createProgressDisplay(label: string, options: { stream?: NodeJS.WriteStream } = {}): ProgressDisplay {
+  const stream = options.stream ?? process.stderr;
+  if (stream.isTTY) {
     const running = `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`;
     const finished = `${label} [{bar}] {value}/{total} in {duration_formatted}`;
     const bar = new cliProgress.SingleBar(
       {
         format: (options, params, payload: { finished?: boolean }) =>
           cliProgress.Format.Formatter({ ...options, format: payload.finished === true ? finished : running }, params, payload),
-        stream: process.stderr,
+        stream,
         hideCursor: true,
       },
       cliProgress.Presets.shades_classic,
@@ -54,7 +55,7 @@ export function createProgressDisplay(label: string): ProgressDisplay {
       const tenth = total === 0 ? 10 : Math.floor((10 * done) / total);
       if (tenth === lastTenth) return;
       lastTenth = tenth;
-      process.stderr.write(`${label}: ${done}/${total}\n`);
+      stream.write(`${label}: ${done}/${total}\n`);
     },
     stop: () => {},
   };

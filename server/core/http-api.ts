@@ -3,6 +3,7 @@
 
 import { AppError, type ErrorCode } from './errors.ts';
 import type { DetectedMeta, UnreadableMeta } from './front-matter.ts';
+import { isRecord } from './protocol.ts';
 import { emptyMetaValues, isMetaField, META_FIELDS, type MetaField, type SpeechMeta } from './speech-meta.ts';
 import type { RetrievalMode } from './types.ts';
 
@@ -58,7 +59,6 @@ export interface ErrorReply {
   error: { code: ErrorCode; message: string };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const malformed = (what: string): AppError => new AppError('bad_request', `the server sent ${what} in an unexpected shape`);
 

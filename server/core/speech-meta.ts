@@ -80,12 +80,13 @@ export function emptyMetaValues(): SpeechMetaValues {
  * @throws AppError `bad_request` naming the field.
  */
 export function checkMetaField(field: MetaField, value: unknown): string {
-  if (typeof value !== 'string') throw new AppError('bad_request', `${field}: must be a string`);
+  const isDate = SPEECH_FIELDS[field].kind === 'date';
+  if (typeof value !== 'string') throw new AppError('bad_request', `${field}: must be ${isDate ? 'a date written YYYY-MM-DD' : 'a string'}`);
   const text = value.trim();
   if (text.length > MAX_META_FIELD_CHARS) throw new AppError('bad_request', `${field}: longer than ${MAX_META_FIELD_CHARS} characters`);
   // Control characters would end up in JSON files and terminal tables; line breaks in a title are a paste accident.
   if (/\p{Cc}/u.test(text)) throw new AppError('bad_request', `${field}: must be one line of text without control characters`);
-  if (SPEECH_FIELDS[field].kind === 'date' && text !== '' && !isIsoDate(text)) {
+  if (isDate && text !== '' && !isIsoDate(text)) {
     throw new AppError('bad_request', `${field}: expected a real date written YYYY-MM-DD, got "${text.slice(0, 40)}"`);
   }
   return text;

@@ -111,7 +111,8 @@ export async function openChat(
   const context = await harness.browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   const page = await context.newPage();
   page.on('pageerror', (error) => harness.pageErrors.push(error.message));
-  page.on('close', () => void context.close());
+  // The browser may already be closing the context (at the end of the file): nothing is left to do then.
+  page.on('close', () => void context.close().catch(() => undefined));
   await beforeLoad?.(page);
   await page.goto(url);
   await waitConnected(page);
