@@ -7,6 +7,7 @@ import { loadCorpus } from './adapters/corpus-folder.ts';
 import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeechMetaFile, type AddStep } from './adapters/corpus-writer.ts';
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
+import { plural } from './core/counts.ts';
 import { AppError } from './core/errors.ts';
 import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
@@ -233,7 +234,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
           await indexing.onStep?.('indexed');
           await staged.commit();
           if (synced !== null) result.index = { embedded: synced.report.embedded, reused: synced.report.reused };
-          log.info(`corpus: added ${id} (${paragraphs.length} paragraphs)`);
+          log.info(`corpus: added ${id} (${plural(paragraphs.length, 'paragraph', 'paragraphs')})`);
           return { result, state: { speeches: next, store: synced?.store ?? null } };
         } catch (error) {
           await staged.rollback();

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const indexProgress = createProgressDisplay('index: embedding paragraphs');
   const service = await openConfiguredService(config, {
     log,
-    onModelProgress: createModelDownloadDisplay(config),
+    modelProgress: createModelDownloadDisplay,
     onIndexProgress: ({ done, total }) => {
       if (total > 0) indexProgress.update(done, total);
     },

@@ -60,7 +60,7 @@ runCommand(ADD_COMMAND, async ({ values, args }) => {
   const log = createConsoleLogger({ prefix: 'add' });
   const editor = createCorpusEditor({ corpusDir: config.corpusDir, indexDir: config.indexDir, log, lockTimeoutMs: LOCK_TIMEOUT_MS });
 
-  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay(config) });
+  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay(config.model) });
   let embedder: Embedder | null = null;
   if (loadEmbedder !== null) {
     embedder = await loadEmbedder().catch((error: unknown) => {

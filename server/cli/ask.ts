@@ -31,7 +31,7 @@ runCommand(ASK_COMMAND, async ({ values, args }) => {
   // A question is one shot: no retries in the background.
   const service = await openConfiguredService({ ...config, modelRetrySeconds: 0 }, {
     log: createConsoleLogger({ prefix: 'ask' }),
-    onModelProgress: createModelDownloadDisplay(config),
+    modelProgress: createModelDownloadDisplay,
   });
   await service.modelSettled();
   const answer = await service.ask(question, { topK });

@@ -23,7 +23,7 @@ const INDEX_COMMAND = defineCommand({
 runCommand(INDEX_COMMAND, async () => {
   const config = loadConfig(process.env);
   const log = createConsoleLogger({ prefix: 'index' });
-  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay(config) });
+  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay(config.model) });
   if (loadEmbedder === null) throw new AppError('config_invalid', 'MODEL_ID: is "none", so there is no vector index to build; unset it to use the model');
   const started = performance.now();
   // The model is loaded (perhaps downloaded) before taking the lock, so other writers are not kept waiting for it.

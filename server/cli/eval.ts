@@ -7,8 +7,9 @@ import path from 'node:path';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadCorpus } from '../adapters/corpus-folder.ts';
 import { syncVectorIndex } from '../adapters/vector-index.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, NO_MODEL_HINT } from '../config.ts';
 import { calibrateDenseThreshold } from '../core/dense-calibration.ts';
+import { plural } from '../core/counts.ts';
 import { AppError, toAppError } from '../core/errors.ts';
 import { judgeAnswer, parseEvalQuestions, summariseOutcomes, type EvalOutcome, type EvalReport } from '../core/evaluation.ts';
 import { DEFAULT_RETRIEVAL_OPTIONS, Retriever, type DenseRetrieval, type RetrievalOptions } from '../core/retriever.ts';
@@ -87,7 +88,7 @@ runCommand(EVAL_COMMAND, async ({ values, args }) => {
           log.info(`dense threshold ${threshold.toFixed(3)} (configured ${config.denseMinScore}, off-topic probes p90 ${probeQuantile.toFixed(3)})`);
         }
       } catch (error) {
-        log.warn(`no model, so lexical mode only: ${toAppError(error).message}`);
+        log.warn(`no model, so lexical mode only: ${toAppError(error).message}. ${NO_MODEL_HINT}`);
       }
     }
     const loadSynonyms = values.expansion === 'off' ? null : synonymsLoaderFor(config);
@@ -120,7 +121,7 @@ runCommand(EVAL_COMMAND, async ({ values, args }) => {
       process.stdout.write(`${JSON.stringify({ ...setup, reports }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`${questions.length} questions from ${file}; model ${setup.model ?? 'none'}; reranker ${setup.reranker ?? 'none'}; expansion ${setup.expansion ? 'on' : 'off'}\n\n`);
+    process.stdout.write(`${plural(questions.length, 'question', 'questions')} from ${file}; model ${setup.model ?? 'none'}; reranker ${setup.reranker ?? 'none'}; expansion ${setup.expansion ? 'on' : 'off'}\n\n`);
     for (const [mode, report] of Object.entries(reports)) process.stdout.write(`${formatEvalReport(mode, report, { ks })}\n`);
   } finally {
     await rm(indexDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 
 import cliProgress from 'cli-progress';
 import { describeProgress, type ModelLoadProgress } from '../adapters/transformers-embedder.ts';
-import type { Config } from '../config.ts';
+import type { ModelSource } from '../config.ts';
 
 /** A progress display for counted work. */
 export interface ProgressDisplay {
@@ -62,12 +62,11 @@ export function createProgressDisplay(label: string, options: { stream?: NodeJS.
 }
 
 /**
- * Shows the model files as they are read: one line per file when done, a bar for bytes meanwhile. A model in a
- * local folder (`MODEL_DIR`) is "loading"; one from the Hub is "downloading" (or read from the cache).
+ * Shows the files of the model `source` as they are read: one line per file when done, a bar for bytes
+ * meanwhile. A model in a local folder (`MODEL_DIR`) is "loading"; one from the Hub is "downloading".
  */
-export function createModelDownloadDisplay(config?: Pick<Config, 'model' | 'rerankModel'>): (progress: ModelLoadProgress) => void {
-  const local = config !== undefined && config.model.kind !== 'hub' && config.rerankModel.kind !== 'hub';
-  const verb = local ? 'loading' : 'downloading';
+export function createModelDownloadDisplay(source: ModelSource): (progress: ModelLoadProgress) => void {
+  const verb = source.kind === 'folder' ? 'loading' : 'downloading';
   const bars = new Map<string, ProgressDisplay>();
   return (progress) => {
     if (progress.status === 'progress' && progress.total > 0) {
@@ -76,7 +75,8 @@ export function createModelDownloadDisplay(config?: Pick<Config, 'model' | 'rera
         bar = createProgressDisplay(`model: ${verb} ${progress.file} (kB)`);
         bars.set(progress.file, bar);
       }
-      bar.update(Math.round(progress.loaded / 1000), Math.round(progress.total / 1000));
+      // Whole kB, rounded up, so that a small file reads 1/1 rather than 0/0.
+      bar.update(Math.ceil(progress.loaded / 1000), Math.ceil(progress.total / 1000));
     } else if (progress.status === 'done') {
       bars.get(progress.file)?.stop();
       bars.delete(progress.file);

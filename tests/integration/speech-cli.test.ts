@@ -85,6 +85,9 @@ describe.concurrent('npm run add / list / remove', () => {
       expect(run.stdout).toMatch(/date: +2019-10-16/);
       expect(run.stdout).toContain('2 of 3 files added');
       expect(run.stderr).toMatch(/broken\.pdf: not added: unreadable: /);
+      // The model comes from a local folder (MODEL_DIR): it is loaded, not downloaded.
+      expect(run.stderr).toContain('model: loading onnx/');
+      expect(run.stderr).not.toContain('downloading');
 
       const after = await readIndexVectors(ws.indexDir);
       expect(after.size).toBe(26 + 30 + 10);
