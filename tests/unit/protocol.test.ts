@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
 import { dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type AskFrame, type FrameHandlers, type ServerFrame } from '../../server/core/protocol.ts';
 import { parseServerFrame } from '../../server/core/server-frames.ts';
+import { SAMPLE_PASSAGE } from './fakes.ts';
 import { seededRandom } from './fakes.ts';
 
 const WIRE_CODES = new Set(['bad_json', 'bad_request', 'too_long', 'rate_limited', 'internal']);
@@ -352,14 +353,7 @@ describe('parseServerFrame', () => {
 });
 
 describe('parseServerFrame: every field checked', () => {
-  const passage = {
-    rank: 1,
-    score: 0.8,
-    text: 'Forced labor is addressed.',
-    highlights: [[0, 12]],
-    paragraph: 12,
-    speech: { id: 'idm-2018-closing-remarks-swing', title: 'Closing Remarks', speaker: 'W. L. Swing', date: '2018-03-27', event: 'IDM', place: 'New York' },
-  };
+  const passage = SAMPLE_PASSAGE;
   const answer = { type: 'answer', id: 'c1', mode: 'lexical', noAnswer: false, passages: [passage] };
 
   it('returns an answer with its passages, dropping fields the protocol does not have', () => {

@@ -2,7 +2,6 @@
 // Markdown, the conversation export, folded long paragraphs, terminal citations, and the reconnect delays.
 
 import { describe, expect, it } from 'vitest';
-import type { AnswerPassage } from '../../server/core/protocol.ts';
 import type { RetrievalAnswer } from '../../server/core/retriever.ts';
 import { formatAnswer } from '../../server/cli/answer-text.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../client/backoff.ts';
@@ -10,16 +9,10 @@ import { conversationAsMarkdown } from '../../client/conversation-export.ts';
 import { foldAround, FOLD_MIN_CHARS } from '../../client/passage-fold.ts';
 import { passageAt, passagePath, passageUrl } from '../../client/passage-link.ts';
 import { quoteAsMarkdown, quoteAsText } from '../../client/quote-text.ts';
+import { SAMPLE_PASSAGE } from './fakes.ts';
 
 const ORIGIN = 'http://127.0.0.1:3000';
-const passage: AnswerPassage = {
-  rank: 1,
-  score: 0.9,
-  text: 'Forced labor is being addressed in the *current* GCM negotiations.',
-  highlights: [[0, 12]],
-  paragraph: 12,
-  speech: { id: 'idm-2018-closing-remarks-swing', title: 'Closing Remarks', speaker: 'William Lacy Swing', date: '2018-03-27', event: '', place: 'New York' },
-};
+const passage = SAMPLE_PASSAGE;
 
 describe('permalinks', () => {
   it('name a paragraph of a speech and are read back from the location', () => {
