@@ -7,6 +7,8 @@ import { paragraphCount, plural } from './counts.ts';
 import { el, requirePart } from './dom.ts';
 import { FileDropZone } from './file-drop-zone.ts';
 import { formatDate } from './format-date.ts';
+import type { AddSpeechReply } from '../server/core/http-api.ts';
+import { SPEECH_FIELDS } from '../server/core/speech-meta.ts';
 import { addSpeech, type MetaValues } from './speech-admin-api.ts';
 import type { SpeechSummary } from './speech-api.ts';
 import { formatBytes, SPEECH_FILE_ACCEPT, SPEECH_FILE_HINT, speechFileKind, speechFileProblem } from './speech-file.ts';
@@ -169,7 +171,7 @@ export class AddSpeechPanel {
       const result = await addSpeech({ file, token: this.#token.value, dryRun: true, signal: request.signal });
       if (request.signal.aborted) return;
       this.#request = null;
-      const missing = result.missing.length > 0 ? ` Please fill in the ${result.missing.join(' and ')}: not found in the file.` : '';
+      const missing = missingNote(result);
       this.#setStatus(`${fileLabel(file)}: ${paragraphCount(result.speech.paragraphs)} found.${missing}`);
       this.#review.show(result.speech);
       this.#setStage('review');
@@ -299,3 +301,13 @@ function fileLabel(file: File): string {
   return `“${file.name}” (${speechFileKind(file) ?? 'file'}, ${formatBytes(file.size)})`;
 }
 
+/** What the person must still fill in, and why: not found in the file, or found in a line that could not be read. */
+function missingNote(result: AddSpeechReply): string {
+  const missing = result.missing ?? [];
+  if (missing.length === 0) return '';
+  const reasons = missing.map((field) => {
+    const written = result.unreadable?.[field];
+    return written === undefined ? `the ${field}: not found in the file` : `the ${field}: the file's “${SPEECH_FIELDS[field].label}:” line says “${written}”`;
+  });
+  return ` Please fill in ${reasons.join('; ')}.`;
+}

@@ -1,5 +1,7 @@
 // The JSON HTTP call every client request goes through: one error type carrying the server's error code.
 
+import { parseErrorReply } from '../server/core/http-api.ts';
+
 /** A failed API call: the server's error `code` (or `network`, `bad_response`, `http_<status>`), its message and status. */
 export class ApiError extends Error {
   readonly code: string;
@@ -37,22 +39,20 @@ export async function requestJson(url: string, init: RequestInit = {}): Promise<
     throw new ApiError(response.ok ? 'bad_response' : `http_${response.status}`, `The server sent an unreadable reply (HTTP ${response.status}).`, response.status);
   }
   if (!response.ok) {
-    const error = isRecord(body) && isRecord(body.error) ? body.error : {};
-    throw new ApiError(
-      str(error.code) || `http_${response.status}`,
-      str(error.message) || `The server answered HTTP ${response.status}.`,
-      response.status,
-    );
+    const error = parseErrorReply(body);
+    throw new ApiError(error?.code || `http_${response.status}`, error?.message || `The server answered HTTP ${response.status}.`, response.status);
   }
   return body;
 }
 
-/** True for a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The value when it is a string, else `''`: server data is never trusted to have the right shape. */
-export function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+/**
+ * A successful body read by one of the API's parsers.
+ * @throws ApiError `bad_response` when the body is not of the expected shape.
+ */
+export function parsedJson<T>(body: unknown, parse: (value: unknown) => T): T {
+  try {
+    return parse(body);
+  } catch (error) {
+    throw new ApiError('bad_response', error instanceof Error ? `The server replied in an unexpected shape: ${error.message}.` : 'The server replied in an unexpected shape.', 200);
+  }
 }

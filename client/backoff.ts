@@ -12,8 +12,11 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-/** Retries after ~0.5 s, 1 s, 2 s … up to 15 s. */
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, factor: 2, maxMs: 15_000, jitter: 0.25 };
+/**
+ * Retries after ~0.25 s, 0.5 s, 1 s, then every 2 s at most: a server that is back is found within about 2 s. A
+ * failed attempt on a local server costs next to nothing, so a longer wait would only keep the user waiting.
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, factor: 2, maxMs: 2_000, jitter: 0.25 };
 
 /**
  * The delay before retry number `attempt` (1-based).

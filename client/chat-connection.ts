@@ -1,7 +1,8 @@
 // The chat socket: connects to the server, reconnects with capped exponential backoff, and keeps every
 // question until its answer arrives — asks made while offline are queued, asks lost with a socket are re-sent.
 
-import { parseServerFrame, type AskFrame, type ServerFrame } from '../server/core/protocol.ts';
+import { assertNever, type AskFrame, type ServerFrame } from '../server/core/protocol.ts';
+import { parseServerFrame } from '../server/core/server-frames.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 
 /** Where the connection stands, as shown to the user. */
@@ -134,11 +135,28 @@ export class ChatConnection {
       this.#options.onBadFrame?.(error);
       return;
     }
-    // A healthy server greets us; only then is the failure streak over (a server that accepts and drops keeps backing off).
-    if (frame.type === 'ready') this.#failures = 0;
-    if ((frame.type === 'answer' || frame.type === 'error') && typeof frame.id === 'string') this.#inFlight.delete(frame.id);
+    this.#settle(frame);
     this.#options.onFrame(frame);
     this.#flush();
+  }
+
+  /** What a frame means for the connection itself, whatever the page does with it. */
+  #settle(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'ready':
+        // A healthy server greets us; only then is the failure streak over (a server that accepts and drops keeps backing off).
+        this.#failures = 0;
+        return;
+      case 'answer':
+      case 'error':
+        if (frame.id !== null) this.#inFlight.delete(frame.id);
+        return;
+      case 'mode':
+      case 'corpus':
+        return;
+      default:
+        assertNever(frame, 'server frame');
+    }
   }
 
   #flush(): void {

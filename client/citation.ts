@@ -1,5 +1,6 @@
-// How a quoted passage is cited: "Title — Speaker, Event, 27 March 2018, Place, ¶ 12".
+// How a quoted passage is cited in the chat window: "Title — Speaker, Event, 27 March 2018, Place, ¶ 12".
 
+import { citationDetails } from '../server/core/citation.ts';
 import type { CitedSpeech } from '../server/core/protocol.ts';
 import { formatDate } from './format-date.ts';
 
@@ -17,8 +18,6 @@ export function paragraphMark(paragraph: number): string {
 
 /** Builds the citation of paragraph `paragraph` of `speech`; tolerates missing fields from the network. */
 export function formatCitation(speech: Partial<CitedSpeech>, paragraph: number): Citation {
-  const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
-  const parts = [text(speech.speaker), text(speech.event), formatDate(text(speech.date)), text(speech.place)];
-  const details = [...parts.filter((part) => part.length > 0), paragraphMark(paragraph)].join(', ');
-  return { title: text(speech.title) || 'Untitled speech', details };
+  const title = typeof speech.title === 'string' ? speech.title.trim() : '';
+  return { title: title || 'Untitled speech', details: [...citationDetails(speech, { formatDate }), paragraphMark(paragraph)].join(', ') };
 }

@@ -1,9 +1,8 @@
-// Counts in words: "1 speech", "1,204 paragraphs".
+// Counts in words in the chat window: "1 speech", "1,204 paragraphs" (the rule itself is the core's).
 
-/** `count` with the singular or plural noun, digits grouped. */
-export function plural(count: number, one: string, many: string): string {
-  return `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
-}
+import { plural } from '../server/core/counts.ts';
+
+export { plural };
 
 /** "1 paragraph", "31 paragraphs". */
 export function paragraphCount(count: number): string {

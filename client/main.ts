@@ -1,11 +1,16 @@
-// Entry point of the chat page: finds the page's elements and wires the connection, the question box,
-// the conversation, the status bar, the speech viewer, the speech filter and the "Add a speech" panel together.
+// Entry point of the chat page: finds the page's elements and wires the connection, the question box, the
+// conversation (kept across reloads in this tab), the status bar, the speech viewer and its permalinks, the speech
+// filter and the "Add a speech" panel together.
 
-import { PROTOCOL_LIMITS, type ServerFrame } from '../server/core/protocol.ts';
+import { dispatchFrame, PROTOCOL_LIMITS, type AskFrame, type FrameHandlers, type ServerFrame } from '../server/core/protocol.ts';
 import { AddSpeechPanel } from './add-speech-panel.ts';
 import { ChatConnection, defaultSocketUrl } from './chat-connection.ts';
+import { setAnnouncer } from './clipboard.ts';
 import { Conversation } from './conversation.ts';
+import { conversationAsMarkdown, downloadText, exportFileName } from './conversation-export.ts';
+import { clearConversation, loadConversation, saveConversation } from './conversation-store.ts';
 import { requireElement } from './dom.ts';
+import { passageAt, passagePath } from './passage-link.ts';
 import { QuestionForm } from './question-form.ts';
 import { fetchSpeechList, forgetCachedSpeeches } from './speech-api.ts';
 import { SpeechFilter } from './speech-filter.ts';
@@ -13,7 +18,12 @@ import { SpeechViewer } from './speech-viewer.ts';
 import { StatusBar } from './status-bar.ts';
 
 function start(): void {
-  const viewer = new SpeechViewer({ dialog: requireElement('speech-viewer', HTMLDialogElement) });
+  setAnnouncer(requireElement('announcer', HTMLElement));
+  const viewer = new SpeechViewer({
+    dialog: requireElement('speech-viewer', HTMLDialogElement),
+    // The address bar follows the viewer, so that it can be copied or bookmarked as it is.
+    onShow: (address) => history.replaceState(null, '', address === null ? '/' : passagePath(address)),
+  });
   const status = new StatusBar({
     root: requireElement('status', HTMLElement),
     connectionText: requireElement('connection-text', HTMLElement),
@@ -21,6 +31,7 @@ function start(): void {
     modeText: requireElement('mode-text', HTMLElement),
     corpusText: requireElement('corpus-text', HTMLElement),
     lexicalNotice: requireElement('lexical-notice', HTMLElement),
+    dismissNotice: requireElement('lexical-notice-dismiss', HTMLButtonElement),
     retryButton: requireElement('retry-now', HTMLButtonElement),
   });
 
@@ -39,19 +50,25 @@ function start(): void {
     );
   };
 
-  let nextId = 1;
-  const ask = (question: string): void => {
-    const id = `c${nextId++}`;
-    const delivery = connection.ask({ type: 'ask', id, question, topK: PROTOCOL_LIMITS.defaultTopK, ...filter.current() });
-    conversation.addQuestion(id, question, delivery, { scope: filter.describe() });
-  };
-
+  const tools = requireElement('conversation-tools', HTMLElement);
   const conversation = new Conversation({
     log: requireElement('conversation', HTMLElement),
     emptyState: document.getElementById('empty-state'),
     onOpenCitation: (request) => viewer.open(request),
     onRetry: (question) => ask(question),
+    onChange: () => {
+      saveConversation(conversation.list());
+      tools.hidden = conversation.isEmpty;
+    },
   });
+
+  // Ids go on from the highest kept before a reload, so that no two questions of this tab share one.
+  const kept = loadConversation();
+  let nextId = Math.max(0, ...kept.map(({ ask }) => Number(/^c(\d+)$/.exec(ask.id)?.[1] ?? 0))) + 1;
+  const ask = (question: string): void => {
+    const frame: AskFrame = { type: 'ask', id: `c${nextId++}`, question, topK: PROTOCOL_LIMITS.defaultTopK, ...filter.current() };
+    conversation.addQuestion(frame, connection.ask(frame), { scope: filter.describe() });
+  };
 
   const form = new QuestionForm({
     form: requireElement('question-form', HTMLFormElement),
@@ -60,32 +77,27 @@ function start(): void {
     onSubmit: (question) => ask(question),
   });
 
+  /** What the page does with each frame from the server: one handler per type. */
+  const onFrame: FrameHandlers<ServerFrame> = {
+    ready: (frame) => {
+      status.setMode(frame.mode);
+      status.setCorpus(frame.speeches, frame.paragraphs);
+      // Speeches may have come or gone while we were away.
+      refreshSpeeches();
+    },
+    corpus: (frame) => {
+      status.setCorpus(frame.speeches, frame.paragraphs);
+      forgetCachedSpeeches();
+      refreshSpeeches();
+    },
+    mode: (frame) => status.setMode(frame.mode),
+    answer: (frame) => conversation.showAnswer(frame),
+    error: (frame) => conversation.showError(frame),
+  };
+
   const connection = new ChatConnection({
     url: defaultSocketUrl(),
-    onFrame: (frame: ServerFrame) => {
-      switch (frame.type) {
-        case 'ready':
-          status.setMode(frame.mode);
-          status.setCorpus(frame.speeches, frame.paragraphs);
-          // Speeches may have come or gone while we were away.
-          refreshSpeeches();
-          break;
-        case 'corpus':
-          status.setCorpus(frame.speeches, frame.paragraphs);
-          forgetCachedSpeeches();
-          refreshSpeeches();
-          break;
-        case 'mode':
-          status.setMode(frame.mode);
-          break;
-        case 'answer':
-          conversation.showAnswer(frame);
-          break;
-        case 'error':
-          conversation.showError(frame);
-          break;
-      }
-    },
+    onFrame: (frame) => dispatchFrame(onFrame, frame),
     onStateChange: (state, detail) => {
       status.setConnection(state, detail);
       form.setOnline(state === 'connected' || state === 'connecting');
@@ -93,6 +105,20 @@ function start(): void {
     },
     onDelivery: (id, delivery) => conversation.setDelivery(id, delivery),
     onBadFrame: (error) => console.warn('Ignored a malformed frame from the server:', error),
+  });
+
+  // The conversation of this tab before a reload; questions that had no answer yet are asked again.
+  conversation.restore(kept, (frame) => connection.ask(frame));
+  tools.hidden = conversation.isEmpty;
+
+  requireElement('export-conversation', HTMLButtonElement).addEventListener('click', () => {
+    const now = new Date();
+    downloadText(exportFileName(now), conversationAsMarkdown(conversation.list(), { origin: window.location.origin, exportedAt: now }));
+  });
+  requireElement('new-conversation', HTMLButtonElement).addEventListener('click', () => {
+    conversation.clear();
+    clearConversation();
+    form.focus();
   });
 
   const panel = new AddSpeechPanel({
@@ -115,6 +141,15 @@ function start(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-example-question]')) {
     button.addEventListener('click', () => form.ask(button.dataset.exampleQuestion ?? button.textContent ?? ''));
   }
+
+  // A permalink (`/speeches/<id>#p12`) opens its paragraph, on a fresh load and when the address changes.
+  const openAddressed = (): void => {
+    const address = passageAt(window.location);
+    if (address !== null) viewer.open({ speechId: address.speechId, paragraph: address.paragraph });
+  };
+  window.addEventListener('hashchange', openAddressed);
+  window.addEventListener('popstate', openAddressed);
+  openAddressed();
 
   connection.connect();
 }

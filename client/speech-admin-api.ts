@@ -1,21 +1,11 @@
 // Write requests to the speech API: adding a speech (or only reading it, as a dry run), with the admin token.
 
-import { META_FIELDS, type MetaField } from '../server/core/speech-input.ts';
-import { ApiError, isRecord, requestJson, str } from './api-request.ts';
-import { toSpeechSummary, type SpeechSummary } from './speech-api.ts';
+import { parseAddSpeechReply, type AddSpeechReply } from '../server/core/http-api.ts';
+import { META_FIELDS, type SpeechMetaValues } from '../server/core/speech-meta.ts';
+import { parsedJson, requestJson } from './api-request.ts';
 
 /** Values of the metadata fields. */
-export type MetaValues = Record<MetaField, string>;
-
-/** What the server made of an uploaded file. */
-export interface AddSpeechResult {
-  /** The speech as saved (or, for a dry run, as it would be saved), with its paragraph count. */
-  speech: SpeechSummary;
-  /** The metadata found in the file itself, before any value sent with the request. */
-  detected: Partial<MetaValues>;
-  /** Required fields neither found in the file nor sent (a dry run reports them; a save refuses instead). */
-  missing: MetaField[];
-}
+export type MetaValues = SpeechMetaValues;
 
 /** What {@link addSpeech} sends. */
 export interface AddSpeechRequest {
@@ -37,7 +27,7 @@ export interface AddSpeechRequest {
  * @throws ApiError with the server's code: `forbidden` (adding disabled), `unauthorized`, `duplicate`,
  *   `unsupported_type`, `too_large`, `unreadable`, `bad_request`, `busy`, or `network`.
  */
-export async function addSpeech(request: AddSpeechRequest): Promise<AddSpeechResult> {
+export async function addSpeech(request: AddSpeechRequest): Promise<AddSpeechReply> {
   const body = new FormData();
   // Fields go before the file so a streaming parser has them when the file arrives.
   for (const field of META_FIELDS) {
@@ -54,16 +44,5 @@ export async function addSpeech(request: AddSpeechRequest): Promise<AddSpeechRes
     headers,
     signal: request.signal,
   });
-  if (!isRecord(reply) || !isRecord(reply.speech)) {
-    throw new ApiError('bad_response', 'The server replied in an unexpected shape.', 200);
-  }
-  const detected: Partial<MetaValues> = {};
-  if (isRecord(reply.detected)) {
-    for (const field of META_FIELDS) {
-      const value = str(reply.detected[field]);
-      if (value !== '') detected[field] = value;
-    }
-  }
-  const missing = Array.isArray(reply.missing) ? META_FIELDS.filter((field) => (reply.missing as unknown[]).includes(field)) : [];
-  return { speech: toSpeechSummary(reply.speech), detected, missing };
+  return parsedJson(reply, parseAddSpeechReply);
 }

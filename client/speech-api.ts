@@ -1,22 +1,10 @@
 // Reads speeches from the API: the list (`GET /api/speeches`) and one speech with its paragraphs
-// (`GET /api/speeches/:id`, validated and cached per page).
+// (`GET /api/speeches/:id`, cached per page). Bodies are read by the API's own parsers (server/core/http-api.ts).
 
-import type { SpeechMeta } from '../server/core/types.ts';
-import { ApiError, isRecord, requestJson, str } from './api-request.ts';
+import { parseSpeechDocument, parseSpeechList, type SpeechDocument, type SpeechSummary } from '../server/core/http-api.ts';
+import { parsedJson, requestJson } from './api-request.ts';
 
-/** Speech metadata as served by the API: the server's own type. */
-export type SpeechInfo = SpeechMeta;
-
-/** A speech in the list: its metadata and paragraph count. */
-export interface SpeechSummary extends SpeechInfo {
-  paragraphs: number;
-}
-
-/** A speech with its numbered paragraphs. */
-export interface SpeechDocument {
-  meta: SpeechInfo;
-  paragraphs: Array<{ n: number; text: string }>;
-}
+export type { SpeechDocument, SpeechSummary } from '../server/core/http-api.ts';
 
 const cache = new Map<string, Promise<SpeechDocument>>();
 
@@ -27,7 +15,7 @@ const cache = new Map<string, Promise<SpeechDocument>>();
 export function fetchSpeech(id: string): Promise<SpeechDocument> {
   const cached = cache.get(id);
   if (cached) return cached;
-  const request = requestJson(`/api/speeches/${encodeURIComponent(id)}`).then(toSpeechDocument);
+  const request = requestJson(`/api/speeches/${encodeURIComponent(id)}`).then((body) => parsedJson(body, parseSpeechDocument));
   cache.set(id, request);
   request.catch(() => cache.delete(id));
   return request;
@@ -38,43 +26,10 @@ export function fetchSpeech(id: string): Promise<SpeechDocument> {
  * @throws ApiError on HTTP errors or a malformed body.
  */
 export async function fetchSpeechList(): Promise<SpeechSummary[]> {
-  const body = await requestJson('/api/speeches');
-  if (!Array.isArray(body)) throw new ApiError('bad_response', 'The server sent the list of speeches in an unexpected shape.', 200);
-  return body.filter(isRecord).map(toSpeechSummary).filter((speech) => speech.id !== '');
+  return parsedJson(await requestJson('/api/speeches'), parseSpeechList);
 }
 
 /** Forgets every cached speech: after the corpus changed, metadata may have been edited. */
 export function forgetCachedSpeeches(): void {
   cache.clear();
-}
-
-/** Reads speech metadata from an untrusted record, with `''` for missing fields. */
-export function toSpeechInfo(meta: Record<string, unknown>): SpeechInfo {
-  return {
-    id: str(meta.id),
-    title: str(meta.title),
-    speaker: str(meta.speaker),
-    role: str(meta.role),
-    event: str(meta.event),
-    date: str(meta.date),
-    place: str(meta.place),
-    source: str(meta.source),
-  };
-}
-
-/** Reads a listed speech from an untrusted record; a missing count reads as 0. */
-export function toSpeechSummary(record: Record<string, unknown>): SpeechSummary {
-  const paragraphs = Number(record.paragraphs);
-  return { ...toSpeechInfo(record), paragraphs: Number.isInteger(paragraphs) && paragraphs >= 0 ? paragraphs : 0 };
-}
-
-function toSpeechDocument(body: unknown): SpeechDocument {
-  if (!isRecord(body) || !isRecord(body.meta) || !Array.isArray(body.paragraphs)) {
-    throw new ApiError('bad_response', 'The server sent a speech in an unexpected shape.', 200);
-  }
-  const paragraphs = body.paragraphs
-    .filter(isRecord)
-    .map((paragraph) => ({ n: Number(paragraph.n), text: str(paragraph.text) }))
-    .filter((paragraph) => Number.isInteger(paragraph.n));
-  return { meta: toSpeechInfo(body.meta), paragraphs };
 }

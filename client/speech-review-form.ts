@@ -1,6 +1,6 @@
 // The review step of adding a speech: the metadata found in the file, in labelled fields the person can correct.
 
-import { META_FIELDS, type MetaField } from '../server/core/speech-input.ts';
+import { META_FIELDS, type MetaField } from '../server/core/speech-meta.ts';
 import type { MetaValues } from './speech-admin-api.ts';
 
 /** The form and callback of a {@link SpeechReviewForm}. */

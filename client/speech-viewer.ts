@@ -1,10 +1,12 @@
-// The context view: a modal dialog showing a cited paragraph inside its speech — metadata, neighbouring
-// paragraphs (or the whole speech on request), the cited one marked and scrolled into view.
+// The context view: a modal dialog showing a cited or linked paragraph inside its speech — metadata, neighbouring
+// paragraphs (or the whole speech on request), the paragraph marked and scrolled into view, and its permalink.
 
 import { paragraphMark } from './citation.ts';
+import { copyOnClick } from './clipboard.ts';
 import { el, scrollBehavior } from './dom.ts';
 import { formatDate } from './format-date.ts';
 import { highlightedText } from './highlighted-text.ts';
+import { passagePath, passageUrl, type PassageAddress } from './passage-link.ts';
 import { fetchSpeech, type SpeechDocument } from './speech-api.ts';
 
 /** What to show: which paragraph of which speech, and optionally the answer's highlights for it. */
@@ -27,6 +29,8 @@ export interface SpeechViewerOptions {
   dialog: HTMLDialogElement;
   /** Paragraphs shown on each side of the cited one before "Show the whole speech". */
   contextSize?: number;
+  /** The paragraph shown changed: an address when the dialog opens on one, null when it closes. */
+  onShow?: (address: PassageAddress | null) => void;
 }
 
 /** Opens cited paragraphs in context. One instance per page. */
@@ -37,6 +41,7 @@ export class SpeechViewer {
   readonly #body: HTMLElement;
   readonly #footer: HTMLElement;
   readonly #contextSize: number;
+  readonly #onShow: (address: PassageAddress | null) => void;
   #returnFocus: HTMLElement | null = null;
   /** Guards against a slow response for an earlier request overwriting a later one. */
   #requestToken = 0;
@@ -44,6 +49,7 @@ export class SpeechViewer {
   constructor(options: SpeechViewerOptions) {
     this.#dialog = options.dialog;
     this.#contextSize = options.contextSize ?? 2;
+    this.#onShow = options.onShow ?? (() => {});
     this.#title = part(this.#dialog, '[data-viewer-title]');
     this.#byline = part(this.#dialog, '[data-viewer-byline]');
     this.#body = part(this.#dialog, '[data-viewer-body]');
@@ -70,6 +76,7 @@ export class SpeechViewer {
     this.#body.setAttribute('aria-busy', 'true');
     if (!this.#dialog.open) this.#dialog.showModal();
     this.#title.focus();
+    this.#onShow({ speechId: request.speechId, paragraph: request.paragraph });
     fetchSpeech(request.speechId).then(
       (speech) => {
         if (token === this.#requestToken && this.#dialog.open) this.#render(speech, request, { whole: false });
@@ -91,8 +98,14 @@ export class SpeechViewer {
     if (this.#dialog.open) this.#dialog.close();
   }
 
+  /** True while the dialog is open. */
+  get isOpen(): boolean {
+    return this.#dialog.open;
+  }
+
   #restoreFocus(): void {
     this.#requestToken++;
+    this.#onShow(null);
     const target = this.#returnFocus;
     this.#returnFocus = null;
     if (target?.isConnected) target.focus();
@@ -116,10 +129,14 @@ export class SpeechViewer {
       text.append(useHighlights ? highlightedText(paragraph.text, request.highlights) : document.createTextNode(paragraph.text));
       const item = el('li', {
         className: isCited ? 'para is-cited' : 'para',
-        attrs: { value: String(paragraph.n), ...(isCited ? { 'aria-current': 'true' } : {}) },
+        attrs: { id: `p${paragraph.n}`, value: String(paragraph.n), ...(isCited ? { 'aria-current': 'true' } : {}) },
         children: [
-          el('span', { className: 'para-number', text: paragraphMark(paragraph.n) }),
-          isCited ? el('span', { className: 'para-badge', text: 'Cited paragraph' }) : null,
+          el('a', {
+            className: 'para-number',
+            text: paragraphMark(paragraph.n),
+            attrs: { href: passagePath({ speechId: meta.id, paragraph: paragraph.n }), title: `Link to paragraph ${paragraph.n}` },
+          }),
+          isCited ? el('span', { className: 'para-badge', text: request.passageText === undefined ? 'Linked paragraph' : 'Cited paragraph' }) : null,
           text,
         ],
       });
@@ -141,13 +158,15 @@ export class SpeechViewer {
         ? 'This speech has no paragraphs.'
         : `${paragraphMark(paragraphs[from]?.n ?? 1)}–${paragraphs[to - 1]?.n ?? paragraphs.length} of ${paragraphs.length} paragraphs`;
     const missing =
-      citedIndex === -1
+      citedIndex === -1 && request.paragraph > 0
         ? el('p', { className: 'viewer-status is-error', text: `Paragraph ${request.paragraph} was not found in this speech.` })
         : null;
 
     this.#byline.textContent = [meta.speaker, formatDate(meta.date)].filter(Boolean).join(' · ');
     this.#body.replaceChildren(...[metadataList(speech), missing, list].filter((node) => node !== null));
-    this.#footer.replaceChildren(el('span', { className: 'viewer-range', text: rangeNote }), ...(partial || view.whole ? [toggle] : []));
+    const copyLink = el('button', { className: 'secondary-button', attrs: { type: 'button' }, text: 'Copy link to this paragraph' });
+    copyOnClick(copyLink, () => passageUrl({ speechId: meta.id, paragraph: paragraphs[centre]?.n ?? request.paragraph }), { done: 'The link to the paragraph was copied.' });
+    this.#footer.replaceChildren(el('span', { className: 'viewer-range', text: rangeNote }), ...(partial || view.whole ? [toggle] : []), copyLink);
     this.#footer.hidden = false;
     this.#body.removeAttribute('aria-busy');
     // Centred, so the reader sees what leads up to the cited paragraph and what follows; the byline keeps the who and when.

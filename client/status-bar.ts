@@ -1,6 +1,7 @@
 // The service status shown to the user: connection state, retrieval mode, corpus size, and the
-// plain-language notice that appears while answers come from keyword search only.
+// plain-language notice that appears while answers come from keyword search only (until dismissed in this tab).
 
+import { assertNever } from '../server/core/protocol.ts';
 import type { RetrievalMode } from '../server/core/types.ts';
 import type { ConnectionState, StateDetail } from './chat-connection.ts';
 import { paragraphCount, plural } from './counts.ts';
@@ -15,8 +16,10 @@ export interface StatusBarOptions {
   connectionDetail: HTMLElement;
   modeText: HTMLElement;
   corpusText: HTMLElement;
-  /** Shown only in lexical mode. */
+  /** Shown only in lexical mode, until dismissed. */
   lexicalNotice: HTMLElement;
+  /** Dismisses the notice for the rest of this tab's session. */
+  dismissNotice: HTMLButtonElement;
   /** "Retry now" while waiting to reconnect. */
   retryButton: HTMLButtonElement;
 }
@@ -34,6 +37,11 @@ export class StatusBar {
   constructor(options: StatusBarOptions) {
     this.#parts = options;
     this.setConnection('connecting', { retryInMs: null, failures: 0 });
+    options.dismissNotice.addEventListener('click', () => {
+      rememberDismissal();
+      options.lexicalNotice.hidden = true;
+      document.getElementById('question')?.focus();
+    });
   }
 
   /** Shows the connection state ("Connecting…", "Connected", "Reconnecting…" with the time to the next try). */
@@ -51,7 +59,7 @@ export class StatusBar {
     this.#parts.root.dataset.mode = mode;
     this.#parts.modeText.textContent = MODE_TEXT[mode] ?? String(mode);
     this.#parts.modeText.hidden = false;
-    this.#parts.lexicalNotice.hidden = mode !== 'lexical';
+    this.#parts.lexicalNotice.hidden = mode !== 'lexical' || noticeDismissed();
   }
 
   /** Shows how many speeches and paragraphs are searchable. */
@@ -59,6 +67,28 @@ export class StatusBar {
     if (!Number.isFinite(speeches) || !Number.isFinite(paragraphs)) return;
     this.#parts.corpusText.textContent = `${plural(speeches, 'speech', 'speeches')}, ${paragraphCount(paragraphs)}`;
     this.#parts.corpusText.hidden = false;
+  }
+}
+
+const DISMISSED_KEY = 'idm-chat.lexical-notice-dismissed';
+
+/** True when the notice was dismissed in this tab (session storage; where refused, only for this page). */
+function noticeDismissed(): boolean {
+  try {
+    return window.sessionStorage.getItem(DISMISSED_KEY) === 'true' || dismissedHere;
+  } catch {
+    return dismissedHere;
+  }
+}
+
+let dismissedHere = false;
+
+function rememberDismissal(): void {
+  dismissedHere = true;
+  try {
+    window.sessionStorage.setItem(DISMISSED_KEY, 'true');
+  } catch {
+    // Remembered for this page only.
   }
 }
 
@@ -72,5 +102,7 @@ function connectionText(state: ConnectionState): string {
       return 'Disconnected';
     case 'reconnecting':
       return 'Reconnecting…';
+    default:
+      return assertNever(state, 'connection state');
   }
 }

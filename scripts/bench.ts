@@ -5,7 +5,6 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCorpus } from '../server/adapters/corpus-folder.ts';
 import { FETCHABLE_MODELS, findFetchableModel } from '../server/adapters/model-catalog.ts';
 import { modelFilesSize, modelFolderIn } from '../server/adapters/model-fetch.ts';
@@ -13,13 +12,28 @@ import { loadTransformersEmbedder } from '../server/adapters/transformers-embedd
 import { syncVectorIndex } from '../server/adapters/vector-index.ts';
 import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
 import { loadConfig, PROJECT_ROOT } from '../server/config.ts';
+import { AppError } from '../server/core/errors.ts';
 import { quantile } from '../server/core/evaluation.ts';
 import { passagesOf } from '../server/core/passages.ts';
 import type { Embedder, Passage } from '../server/core/types.ts';
 import { openQaService } from '../server/qa-service.ts';
+import { defineCommand, runCommand, type OptionValues } from '../server/cli/command.ts';
 import { writeTinyModel } from './tiny-model.ts';
 
 const QUESTION_FILES = ['dev-questions.json', 'questions-swing-2018.json', 'questions-corpus-dev.json'];
+
+const BENCH_COMMAND = defineCommand({
+  name: 'bench',
+  summary: 'Times, per embedding model, indexing a paragraph and embedding a question; then answering, lexical and hybrid side by side.',
+  options: {
+    models: { type: 'string', value: 'configured|all|name,…', default: 'configured', description: 'the models to time besides the tiny test model (fetched ones only)' },
+    rounds: { type: 'string', value: 'N', default: '5', description: 'rounds over the questions of tests/fixtures' },
+  },
+  notes: [
+    'Reports medians and p95 in one process, and the paired hybrid/lexical ratio; absolute times vary with the machine.',
+    'Works on a temporary copy of the seed and the corpus-dev statements; writes nothing.',
+  ],
+});
 
 function row(label: string, values: readonly number[], unit = 'ms'): string {
   const median = quantile(values, 0.5).toFixed(2).padStart(8);
@@ -54,9 +68,9 @@ async function measureModel(embedder: Embedder, context: { passages: readonly Pa
   console.log(row('  embedding one question', perQuestion));
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { models: { type: 'string', default: 'configured' }, rounds: { type: 'string', default: '5' } } });
+async function main({ values }: { values: OptionValues<typeof BENCH_COMMAND.options> }): Promise<void> {
   const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new AppError('usage', `--rounds takes a positive integer, not "${values.rounds}"`);
   const config = loadConfig(process.env);
   const root = await mkdtemp(path.join(os.tmpdir(), 'idm-bench-'));
   try {
@@ -116,4 +130,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runCommand(BENCH_COMMAND, main);

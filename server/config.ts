@@ -68,6 +68,10 @@ export const DEFAULTS = {
   INIT_CWD: '',
 } as const;
 
+/** What to do when the embedding model cannot be loaded: how to get it, or how to turn keyword-only mode on quietly. */
+export const NO_MODEL_HINT =
+  'to get the model, run npm run model:fetch (or set MODEL_DIR to a folder holding a copy); to answer by keyword search only without this warning, set MODEL_ID=none';
+
 /** The shortest ADMIN_TOKEN accepted: a guessable secret is worse than none. */
 export const MIN_ADMIN_TOKEN_CHARS = 16;
 

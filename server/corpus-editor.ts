@@ -8,26 +8,25 @@ import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeech
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
 import { wrapEmbedder } from './core/embedder-wrapper.ts';
+import { plural } from './core/counts.ts';
 import { AppError } from './core/errors.ts';
+import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
+import type { UnreadableMeta } from './core/front-matter.ts';
 import { splitSpeech, type DetectedMeta } from './core/paragraphs.ts';
 import { passagesOf } from './core/passages.ts';
 import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech } from './core/speech-fingerprint.ts';
 import { deriveSpeechId } from './core/speech-id.ts';
-import { applyMetaPatch, requireComplete, settleSpeechMeta, type MetaField, type MetaFields } from './core/speech-input.ts';
-import { isSpeechId } from './core/speech-meta.ts';
+import { applyMetaPatch, requireComplete, settleSpeechMeta } from './core/speech-input.ts';
+import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.ts';
 import { compareSpeeches } from './core/speech-order.ts';
 import type { Embedder, Speech, SpeechMeta, VectorStore } from './core/types.ts';
-
-/** A speech in listings: its metadata and paragraph count. */
-export interface SpeechSummary extends SpeechMeta {
-  paragraphs: number;
-}
 
 /** The text of a new speech: an uploaded file, or text sent as is. */
 export type SpeechSource = { fileName: string; bytes: Uint8Array } | { text: string; fileName?: string };
 
 export type { SpeechFormat } from './adapters/speech-extraction.ts';
+export type { SpeechSummary } from './core/http-api.ts';
 
 /** What to add. */
 export interface AddSpeechInput {
@@ -48,6 +47,8 @@ export interface AddSpeechResult {
   dryRun: boolean;
   /** Required fields still without a value; only ever non-empty in a dry run (a real add refuses instead). */
   missing: MetaField[];
+  /** Of those, the ones the text named in a line whose value could not be read, with the value as written. */
+  unreadable: UnreadableMeta;
   /** What indexing did, or null when there was no model (the index is brought up to date when one loads). */
   index: Pick<IndexSyncReport, 'embedded' | 'reused'> | null;
 }
@@ -200,9 +201,9 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
     async add(input, indexing) {
       // Extracting needs nothing from the corpus and may take a while for a large PDF: done before the lock.
       const { text, format, fileName } = await extract(input.source);
-      const { paragraphs, frontMatter } = splitSpeech(text);
+      const { paragraphs, frontMatter, unreadable } = splitSpeech(text);
       if (paragraphs.length === 0) throw new AppError('unreadable', `no paragraphs of speech text were found in ${fileName || 'the text'}`);
-      const settled = settleSpeechMeta({ explicit: input.meta ?? {}, detected: frontMatter, fileName });
+      const settled = settleSpeechMeta({ explicit: input.meta ?? {}, detected: frontMatter, unreadable, fileName });
       const dryRun = input.dryRun ?? false;
       if (!dryRun) requireComplete(settled);
       return locked(async () => {
@@ -210,7 +211,15 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
         refuseDuplicate(paragraphs, speeches);
         const id = settled.missing.includes('date') ? '' : deriveSpeechId({ ...settled.meta, taken: await takenStems(corpusDir) });
         const meta: SpeechMeta = { id, ...settled.meta };
-        const result: AddSpeechResult = { speech: { ...meta, paragraphs: paragraphs.length }, detected: frontMatter, format, dryRun, missing: settled.missing, index: null };
+        const result: AddSpeechResult = {
+          speech: { ...meta, paragraphs: paragraphs.length },
+          detected: frontMatter,
+          format,
+          dryRun,
+          missing: settled.missing,
+          unreadable: settled.unreadable,
+          index: null,
+        };
         if (dryRun) return { result, state: { speeches, store: null } };
 
         const staged = await stageSpeech(corpusDir, { meta, text }, { onStep: indexing.onStep });
@@ -220,7 +229,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
           await indexing.onStep?.('indexed');
           await staged.commit();
           if (synced !== null) result.index = { embedded: synced.report.embedded, reused: synced.report.reused };
-          log.info(`corpus: added ${id} (${paragraphs.length} paragraphs)`);
+          log.info(`corpus: added ${id} (${plural(paragraphs.length, 'paragraph', 'paragraphs')})`);
           return { result, state: { speeches: next, store: synced?.store ?? null } };
         } catch (error) {
           await staged.rollback();

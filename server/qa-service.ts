@@ -2,12 +2,14 @@
 // retrieval once a model loads, and changes to the corpus (from this process or, through a folder watch, from
 // others). Wires core to adapters; HTTP, sockets and the command line all use it.
 
+import { NO_MODEL_HINT } from './config.ts';
 import { AppError, toAppError } from './core/errors.ts';
+import type { HealthReply, SpeechDocument } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { AskOptions, RetrievalAnswer } from './core/retriever.ts';
-import type { MetaFields } from './core/speech-input.ts';
+import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
-import type { Embedder, Reranker, RetrievalMode, Speech, SpeechMeta, SynonymLookup, VectorStore } from './core/types.ts';
+import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup, VectorStore } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
 import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from './retrieval-stack.ts';
@@ -16,25 +18,12 @@ export { passagesOf } from './core/passages.ts';
 export type { AddSpeechInput, AddSpeechResult, SpeechSummary } from './corpus-editor.ts';
 
 /** What `GET /api/health` reports. */
-export interface QaStatus {
-  status: 'ok';
-  mode: RetrievalMode;
-  /** The embedding model in use, or null in lexical mode. */
-  model: string | null;
-  speeches: number;
-  paragraphs: number;
-}
+export type QaStatus = HealthReply;
 
 /** How many speeches and paragraphs are searched, after a change to the corpus. */
 export interface CorpusCounts {
   speeches: number;
   paragraphs: number;
-}
-
-/** A speech with its content paragraphs, as `GET /api/speeches/:id` returns it. */
-export interface SpeechDocument {
-  meta: SpeechMeta;
-  paragraphs: Array<{ n: number; text: string }>;
 }
 
 /** The service every front end (HTTP, socket, command line) talks to. */
@@ -197,7 +186,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     } catch (error) {
       const reason = toAppError(error).message;
       const retry = modelRetryMs > 0 && !closed ? `; trying again in ${Math.round(modelRetryMs / 1000)} s` : '';
-      log.warn(`mode: "lexical": answering with keyword search only, because the model could not be used: ${reason}${retry}`);
+      log.warn(`mode: "lexical": answering with keyword search only, because the model could not be used: ${reason}${retry}. ${capitalise(NO_MODEL_HINT)}`);
       if (retry !== '') {
         retryTimer = setTimeout(() => {
           settled = attemptModel();
@@ -256,3 +245,5 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     },
   };
 }
+
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,7 +1,7 @@
 // Opens the service a Config describes. Shared by `npm start` and the CLIs that answer questions.
 
 import type { ModelLoadProgress } from './adapters/transformers-loading.ts';
-import type { Config } from './config.ts';
+import type { Config, ModelSource } from './config.ts';
 import type { Logger } from './core/logger.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from './model-loaders.ts';
 import { openQaService, type QaService } from './qa-service.ts';
@@ -10,13 +10,18 @@ import { retrievalSettingsFor } from './retrieval-stack.ts';
 /** Opens the service the configuration describes. */
 export function openConfiguredService(
   config: Config,
-  options: { log: Logger; onModelProgress?: (progress: ModelLoadProgress) => void; onIndexProgress?: (p: { done: number; total: number }) => void },
+  options: {
+    log: Logger;
+    /** A progress display for the files of each model loaded (the embedding model, the cross-encoder). */
+    modelProgress?: (source: ModelSource) => (progress: ModelLoadProgress) => void;
+    onIndexProgress?: (p: { done: number; total: number }) => void;
+  },
 ): Promise<QaService> {
   return openQaService({
     corpusDir: config.corpusDir,
     indexDir: config.indexDir,
-    loadEmbedder: embedderLoaderFor(config, { onProgress: options.onModelProgress }),
-    loadReranker: rerankerLoaderFor(config, { onProgress: options.onModelProgress }),
+    loadEmbedder: embedderLoaderFor(config, { onProgress: options.modelProgress?.(config.model) }),
+    loadReranker: rerankerLoaderFor(config, { onProgress: options.modelProgress?.(config.rerankModel) }),
     loadSynonyms: synonymsLoaderFor(config),
     settings: retrievalSettingsFor(config),
     modelRetryMs: config.modelRetrySeconds * 1000,

@@ -6,8 +6,7 @@ import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
-import { isSpeechId } from '../core/speech-meta.ts';
-import type { SpeechMeta } from '../core/types.ts';
+import { isSpeechId, META_FIELDS, type SpeechMeta } from '../core/speech-meta.ts';
 import { META_SUFFIX, SPEECH_TEXT_EXTENSIONS } from './corpus-folder.ts';
 import { withDirLock } from './dir-lock.ts';
 import { syncDir } from './durable-fs.ts';
@@ -34,7 +33,6 @@ interface Journal {
 export function isWriterFile(name: string): boolean {
   return name.startsWith('.');
 }
-
 
 /** Writes `data` to `dir/name` atomically: a synced temporary file renamed over the target. */
 async function writeFileAtomic(dir: string, name: string, data: string): Promise<void> {
@@ -78,8 +76,7 @@ async function clearJournal(dir: string): Promise<void> {
 
 /** The metadata file's content: the fields a person edits, without the id (the id is the file name). */
 export function metaFileContent(meta: SpeechMeta): string {
-  const { title, speaker, role, event, date, place, source } = meta;
-  return `${JSON.stringify({ title, speaker, role, event, date, place, source }, null, 2)}\n`;
+  return `${JSON.stringify(Object.fromEntries(META_FIELDS.map((field) => [field, meta[field]])), null, 2)}\n`;
 }
 
 /**

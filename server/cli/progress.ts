@@ -2,6 +2,7 @@
 
 import cliProgress from 'cli-progress';
 import { describeProgress, type ModelLoadProgress } from '../adapters/transformers-embedder.ts';
+import type { ModelSource } from '../config.ts';
 
 /** A progress display for counted work. */
 export interface ProgressDisplay {
@@ -9,24 +10,43 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-/** A bar labelled `label` on a terminal; elsewhere a line at most every 10% and at the end. */
-export function createProgressDisplay(label: string): ProgressDisplay {
-  if (process.stderr.isTTY) {
+/**
+ * A bar labelled `label` on a terminal, whose last frame says how far it got and how long it took
+ * (`index: embedding paragraphs [████] 26/26 in 2s`); elsewhere a line at most every 10% and at the end.
+ */
+export function createProgressDisplay(label: string, options: { stream?: NodeJS.WriteStream } = {}): ProgressDisplay {
+  const stream = options.stream ?? process.stderr;
+  if (stream.isTTY) {
+    const running = `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`;
+    const finished = `${label} [{bar}] {value}/{total} in {duration_formatted}`;
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {value}/{total} {percentage}% | {eta_formatted} left`, stream: process.stderr, hideCursor: true },
+      {
+        format: (options, params, payload: { finished?: boolean }) =>
+          cliProgress.Format.Formatter({ ...options, format: payload.finished === true ? finished : running }, params, payload),
+        stream,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
+    let last = 0;
     return {
       update(done, total) {
         if (!started) {
-          bar.start(total, done);
+          bar.start(total, done, { finished: false });
           started = true;
         }
+        last = done;
         bar.setTotal(total);
         bar.update(done);
       },
-      stop: () => started && bar.stop(),
+      stop() {
+        if (!started) return;
+        // The last frame is drawn once more without the time left, which would read "0s left".
+        bar.update(last, { finished: true });
+        bar.stop();
+        started = false;
+      },
     };
   }
   let lastTenth = -1;
@@ -35,23 +55,28 @@ export function createProgressDisplay(label: string): ProgressDisplay {
       const tenth = total === 0 ? 10 : Math.floor((10 * done) / total);
       if (tenth === lastTenth) return;
       lastTenth = tenth;
-      process.stderr.write(`${label}: ${done}/${total}\n`);
+      stream.write(`${label}: ${done}/${total}\n`);
     },
     stop: () => {},
   };
 }
 
-/** Shows model file downloads: one line per file on start and end, a bar for bytes while downloading. */
-export function createModelDownloadDisplay(): (progress: ModelLoadProgress) => void {
+/**
+ * Shows the files of the model `source` as they are read: one line per file when done, a bar for bytes
+ * meanwhile. A model in a local folder (`MODEL_DIR`) is "loading"; one from the Hub is "downloading".
+ */
+export function createModelDownloadDisplay(source: ModelSource): (progress: ModelLoadProgress) => void {
+  const verb = source.kind === 'folder' ? 'loading' : 'downloading';
   const bars = new Map<string, ProgressDisplay>();
   return (progress) => {
     if (progress.status === 'progress' && progress.total > 0) {
       let bar = bars.get(progress.file);
       if (bar === undefined) {
-        bar = createProgressDisplay(`model: downloading ${progress.file} (kB)`);
+        bar = createProgressDisplay(`model: ${verb} ${progress.file} (kB)`);
         bars.set(progress.file, bar);
       }
-      bar.update(Math.round(progress.loaded / 1000), Math.round(progress.total / 1000));
+      // Whole kB, rounded up, so that a small file reads 1/1 rather than 0/0.
+      bar.update(Math.ceil(progress.loaded / 1000), Math.ceil(progress.total / 1000));
     } else if (progress.status === 'done') {
       bars.get(progress.file)?.stop();
       bars.delete(progress.file);

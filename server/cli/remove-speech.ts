@@ -3,22 +3,30 @@
 import { createConsoleLogger } from '../adapters/console-logger.ts';
 import { loadConfig } from '../config.ts';
 import { createCorpusEditor } from '../corpus-editor.ts';
-import { AppError, toAppError } from '../core/errors.ts';
-import { runCli } from './run-cli.ts';
+import { plural } from '../core/counts.ts';
+import { toAppError } from '../core/errors.ts';
+import { defineCommand, runCommand } from './command.ts';
 
 const LOCK_TIMEOUT_MS = 10 * 60_000;
 
-async function main(): Promise<number> {
-  const ids = process.argv.slice(2).filter((arg) => arg !== '--');
-  if (ids.length === 0) throw new AppError('bad_request', 'usage: npm run remove -- <speech-id...> (see npm run list)');
+const REMOVE_COMMAND = defineCommand({
+  name: 'remove',
+  summary: 'Removes speeches from corpus/ and their vectors from the index; needs no model.',
+  args: '<speech-id...>',
+  minArgs: 1,
+  options: {},
+  notes: ['The ids are those npm run list prints. Each id is removed or refused on its own; the exit code is 1 when any was refused.'],
+});
+
+runCommand(REMOVE_COMMAND, async ({ args }) => {
   const config = loadConfig(process.env);
   const editor = createCorpusEditor({ corpusDir: config.corpusDir, indexDir: config.indexDir, log: createConsoleLogger({ prefix: 'remove' }), lockTimeoutMs: LOCK_TIMEOUT_MS });
   let failed = 0;
-  for (const id of ids) {
+  for (const id of args) {
     try {
       // Removing needs no model: the remaining vectors are all reused.
       const { speeches } = await editor.remove(id, { embedder: null });
-      process.stdout.write(`removed ${id}; ${speeches.length} ${speeches.length === 1 ? 'speech' : 'speeches'} left\n`);
+      process.stdout.write(`removed ${id}; ${plural(speeches.length, 'speech', 'speeches')} left\n`);
     } catch (error) {
       failed += 1;
       const appError = toAppError(error);
@@ -26,6 +34,4 @@ async function main(): Promise<number> {
     }
   }
   return failed === 0 ? 0 : 1;
-}
-
-runCli(main);
+});

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'model_unavailable',
   'index_invalid',
   'corpus_invalid',
+  'usage',
 ] as const;
 
 /** A fixed error code. */

@@ -1,18 +1,13 @@
 // Front matter of a speech: which leading lines are front matter, and parsing them (title, speaker,
-// role, event, date, place) into DetectedMeta from generic cues only. Pure; no I/O.
+// role, event, date, place) into DetectedMeta from generic cues and `Label: value` lines. Pure; no I/O.
 
-/** Metadata detected in a speech's leading lines; a field is absent when it was not found. */
-export interface DetectedMeta {
-  title?: string;
-  speaker?: string;
-  role?: string;
-  event?: string;
-  /** ISO date `YYYY-MM-DD`. */
-  date?: string;
-  place?: string;
-  /** Where the text came from (a URL or file name); only a header block gives it. */
-  source?: string;
-}
+import { cleanMetaValue, META_FIELDS, SPEECH_FIELDS, type MetaField, type MetaFields } from './speech-meta.ts';
+
+/** Metadata detected in a speech's text; a field is absent when it was not found. */
+export type DetectedMeta = MetaFields;
+
+/** Labelled lines whose value could not be read (e.g. "Date: not given on page"): each field with its value as written. */
+export type UnreadableMeta = Partial<Record<MetaField, string>>;
 
 /** A date found inside a line: its ISO form and where it sits in the line. */
 export interface DateMatch {
@@ -141,6 +136,68 @@ function personName(head: string, options: { shouting: boolean }): string | unde
   return tokens.join(' ');
 }
 
+/** "William Lacy Swing, IOM Director General" → the name and the role, when the part before the comma is a person's name. */
+export function splitNameAndRole(text: string): { speaker: string; role: string } | undefined {
+  const comma = text.indexOf(',');
+  if (comma < 0) return undefined;
+  const name = personName(text.slice(0, comma), { shouting: isShouting(text) });
+  if (name === undefined) return undefined;
+  return { speaker: name, role: stripSeparators(text.slice(comma + 1)) };
+}
+
+const PLACE_WORDS = new Set([...NAME_PARTICLES, 'of', 'the', 'des', 'sur', 'am']);
+const ORGANISATION_WORDS = /\b(organi[sz]ation|ministry|government|agency|office|department|committee|commission|union|secretariat|mission|session|panel|workshop)\b/i;
+
+/** The place an event line ends with ("…, second session, New York" → "New York"), if its last part reads as one. */
+export function placeAtEndOf(event: string): string | undefined {
+  const parts = event.split(',');
+  if (parts.length < 2) return undefined;
+  // "…, Geneva (keynote address)": a closing remark in brackets is not part of the place.
+  const last = fold(parts[parts.length - 1] ?? '').replace(/\s*\([^)]*\)$/, '');
+  const words = last.split(' ').filter(Boolean);
+  if (words.length === 0 || words.length > 4 || /\d/.test(last)) return undefined;
+  if (EVENT_WORDS.test(last) || SPEECH_WORDS.test(last) || ORGANISATION_WORDS.test(last)) return undefined;
+  // A lone acronym is an organisation more often than a place ("…, IOM").
+  if (words.length === 1 && /^\p{Lu}{2,}$/u.test(last)) return undefined;
+  const placeWord = (word: string): boolean => PLACE_WORDS.has(word) || /^\p{Lu}[\p{L}'’.-]*$/u.test(word);
+  return words.every(placeWord) && !PLACE_WORDS.has(words[0] ?? '') ? last : undefined;
+}
+
+const LABELS = new Map(META_FIELDS.map((field) => [SPEECH_FIELDS[field].label.toLowerCase(), field]));
+const LABELLED_LINE = new RegExp(`^\\s*(${[...LABELS.keys()].join('|')})[^\\S\\n]*:(.*)$`, 'i');
+
+/** A `Label: value` line naming a metadata field ("Speaker: William Lacy Swing"), with the value folded, or null. */
+export function readLabelledLine(line: string): { field: MetaField; value: string } | null {
+  const match = LABELLED_LINE.exec(line);
+  const field = match ? LABELS.get((match[1] ?? '').toLowerCase()) : undefined;
+  return field === undefined ? null : { field, value: fold(match?.[2] ?? '') };
+}
+
+/**
+ * Reads the values of labelled lines (each field's first non-empty value, as written): a date into ISO, or into
+ * `unreadable` when no date can be read in it; a speaker written "Name, Role" into the speaker and, unless a
+ * role is given on its own line, the role.
+ */
+export function readLabelledValues(values: Partial<Record<MetaField, string>>): { meta: DetectedMeta; unreadable: UnreadableMeta } {
+  const meta: DetectedMeta = {};
+  const unreadable: UnreadableMeta = {};
+  for (const field of META_FIELDS) {
+    const value = values[field];
+    if (value === undefined || value === '') continue;
+    if (SPEECH_FIELDS[field].kind === 'date') {
+      const iso = findDate(value)?.iso;
+      if (iso === undefined) unreadable[field] = cleanMetaValue(value);
+      else meta[field] = iso;
+    } else meta[field] = cleanMetaValue(value);
+  }
+  const split = meta.speaker === undefined ? undefined : splitNameAndRole(meta.speaker);
+  if (split) {
+    meta.speaker = split.speaker;
+    if (meta.role === undefined && split.role !== '') meta.role = split.role;
+  }
+  return { meta, unreadable };
+}
+
 /** True when a block of lines reads like front matter: a few short lines, none of them a sentence or a salutation. */
 export function isFrontMatterBlock(lines: readonly string[]): boolean {
   if (lines.length === 0 || lines.length > MAX_FRONT_BLOCK_LINES) return false;
@@ -164,16 +221,24 @@ function assignAroundDate(meta: DetectedMeta, part: string): void {
 
 /**
  * Parses front-matter blocks (each a list of lines) into {@link DetectedMeta}.
- * Cues: a date pattern (the rest of that line is the place), event words, a "Name, Role" shape
- * (further lines of the same block continue the role), and an all-caps or speech-word line for the title.
+ * A `Label: value` line gives that field (see {@link readLabelledValues}). Other cues: a date pattern (the rest
+ * of that line is the place), event words, a "Name, Role" shape (further lines of the same block continue the
+ * role), and an all-caps or speech-word line for the title.
  */
 export function parseFrontMatter(blocks: readonly (readonly string[])[]): DetectedMeta {
   const meta: DetectedMeta = {};
+  const labelled: Partial<Record<MetaField, string>> = {};
   for (const block of blocks) {
     let roleContinues = false;
     block.forEach((raw, i) => {
       const line = fold(raw);
       if (!line) return;
+      const label = readLabelledLine(line);
+      if (label !== null) {
+        roleContinues = false;
+        if (labelled[label.field] === undefined && label.value !== '') labelled[label.field] = label.value;
+        return;
+      }
       const date = findDate(line);
       if (date) {
         roleContinues = false;
@@ -212,5 +277,6 @@ export function parseFrontMatter(blocks: readonly (readonly string[])[]): Detect
       if (!meta.title && (isShouting(line) || SPEECH_WORDS.test(line))) meta.title = displayCase(line);
     });
   }
-  return meta;
+  // What a line says with a label ("Speaker: …") wins over what the cues guess.
+  return { ...meta, ...readLabelledValues(labelled).meta };
 }

@@ -1,7 +1,7 @@
 // Splits a speech's raw text (as pulled from a PDF) into content paragraphs with offsets into the raw text:
 // removes page headers/footers, repairs paragraphs cut by page breaks, and sets front matter aside. Pure.
 
-import { isFrontMatterBlock, parseFrontMatter, type DetectedMeta } from './front-matter.ts';
+import { isFrontMatterBlock, parseFrontMatter, type DetectedMeta, type UnreadableMeta } from './front-matter.ts';
 import { readHeaderBlock } from './header-block.ts';
 import type { Paragraph } from './types.ts';
 
@@ -11,6 +11,8 @@ export type { DetectedMeta } from './front-matter.ts';
 export interface SplitSpeech {
   paragraphs: Paragraph[];
   frontMatter: DetectedMeta;
+  /** Header-block lines whose value could not be read, e.g. `Date: not given on page`. */
+  unreadable: UnreadableMeta;
 }
 
 /** One non-blank line; `start`/`end` bound its trimmed text in the raw string. */
@@ -251,5 +253,5 @@ export function splitSpeech(raw: string): SplitSpeech {
     if (isSalutation(lines) || isHeading(mapped.text)) continue;
     paragraphs.push({ n: paragraphs.length + 1, text: mapped.text, start: first, end: last + 1 });
   }
-  return { paragraphs, frontMatter };
+  return { paragraphs, frontMatter, unreadable: header.unreadable };
 }

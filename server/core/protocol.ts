@@ -1,5 +1,5 @@
-// The chat wire protocol over WebSocket: every frame type, and the one parser of untrusted client input.
-// Imported by the server and by the browser client alike; no I/O here.
+// The chat wire protocol over WebSocket: every frame type, the one parser of untrusted client input (a table of
+// parsers by frame type), and dispatch by frame type. Imported by the server and the browser client; no I/O here.
 
 import { AppError } from './errors.ts';
 import { isIsoDate, isSpeechId } from './speech-meta.ts';
@@ -100,12 +100,16 @@ export interface ErrorFrame {
 }
 
 /** Error codes that can appear in an `error` frame. */
-export type WireErrorCode = 'bad_json' | 'bad_request' | 'too_long' | 'rate_limited' | 'internal';
+export const WIRE_ERROR_CODES = ['bad_json', 'bad_request', 'too_long', 'rate_limited', 'internal'] as const;
+
+/** One error code of an `error` frame. */
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number];
 
 /** Every frame the server may send. */
 export type ServerFrame = ReadyFrame | AnswerFrame | ModeFrame | CorpusFrame | ErrorFrame;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** True for a plain JSON object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -126,11 +130,19 @@ export function utf8Length(text: string): number {
 }
 
 /** Reads a request id from any parsed value, so errors can name the request they answer. */
-function idOf(value: unknown): string | null {
+export function idOf(value: unknown): string | null {
   if (!isRecord(value)) return null;
   const id = value.id;
   return typeof id === 'string' && id.length > 0 && id.length <= PROTOCOL_LIMITS.maxIdChars ? id : null;
 }
+
+/** Parses the fields of one client frame type; `bad` makes a `bad_request` error carrying the frame's id. */
+type ClientFrameParser<F extends ClientFrame> = (value: Record<string, unknown>, context: { requestId: string | null; bad: (message: string) => AppError }) => F;
+
+/** One parser per client frame type: a new type is a new entry here, and the compiler asks for its handler. */
+const CLIENT_FRAME_PARSERS: { [T in ClientFrame['type']]: ClientFrameParser<Extract<ClientFrame, { type: T }>> } = {
+  ask: parseAskFrame,
+};
 
 /**
  * Parses one untrusted text frame from a client.
@@ -149,9 +161,14 @@ export function parseClientFrame(raw: string): ClientFrame {
   const requestId = idOf(value);
   const bad = (message: string) => new AppError('bad_request', message, { requestId });
   if (!isRecord(value)) throw bad('frame must be a JSON object');
-  if (value.type !== 'ask') {
-    throw bad(typeof value.type === 'string' ? `unknown frame type "${value.type.slice(0, 40)}"` : 'frame has no "type"');
+  const type = value.type;
+  if (typeof type !== 'string' || !Object.hasOwn(CLIENT_FRAME_PARSERS, type)) {
+    throw bad(typeof type === 'string' ? `unknown frame type "${type.slice(0, 40)}"` : 'frame has no "type"');
   }
+  return CLIENT_FRAME_PARSERS[type as ClientFrame['type']](value, { requestId, bad });
+}
+
+function parseAskFrame(value: Record<string, unknown>, { requestId, bad }: { requestId: string | null; bad: (message: string) => AppError }): AskFrame {
   if (requestId === null) throw bad(`"id" must be a string of 1 to ${PROTOCOL_LIMITS.maxIdChars} characters`);
   if (typeof value.question !== 'string') throw bad('"question" must be a string');
   const question = value.question.trim();
@@ -189,28 +206,20 @@ export function parseClientFrame(raw: string): ClientFrame {
   return frame;
 }
 
+/** The handlers of a union of frames: one per type, each given the frame of its type. */
+export type FrameHandlers<F extends { type: string }, R = void> = { [T in F['type']]: (frame: Extract<F, { type: T }>) => R };
+
+/** Calls the handler of `frame`'s type. Tables typed {@link FrameHandlers} have a handler for every type. */
+export function dispatchFrame<F extends { type: string }, R>(handlers: FrameHandlers<F, R>, frame: F): R {
+  const handler = handlers[frame.type as F['type']] as ((frame: F) => R) | undefined;
+  if (handler === undefined) return assertNever(frame as never, 'frame type');
+  return handler(frame);
+}
+
 /**
- * Parses a frame from the server (used by clients, which should not trust the network either).
- * @throws AppError `bad_json` or `bad_request`
+ * Marks a place no value can reach: the compiler checks that every case of a union was handled before it.
+ * @throws AppError `internal` if it is reached all the same (a value from outside the types).
  */
-export function parseServerFrame(raw: string): ServerFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new AppError('bad_json', 'server frame is not valid JSON');
-  }
-  if (!isRecord(value) || typeof value.type !== 'string') {
-    throw new AppError('bad_request', 'server frame has no type');
-  }
-  switch (value.type) {
-    case 'ready':
-    case 'answer':
-    case 'mode':
-    case 'corpus':
-    case 'error':
-      return value as unknown as ServerFrame;
-    default:
-      throw new AppError('bad_request', `unknown server frame type "${value.type.slice(0, 40)}"`);
-  }
+export function assertNever(value: never, what: string): never {
+  throw new AppError('internal', `unhandled ${what}: ${JSON.stringify(value)?.slice(0, 80)}`);
 }

@@ -5,31 +5,56 @@ import { isIsoDate, isSpeechId } from './speech-meta.ts';
 
 /** Prefix of every derived id, as in the seed speech's `idm-2018-closing-remarks-swing`. */
 export const SPEECH_ID_PREFIX = 'idm';
-/** The slug of the title is cut, at a word boundary, to at most this many characters. */
-const MAX_SLUG_CHARS = 60;
+/** The slug is cut, at a word boundary, to at most this many characters: an id is a handle, not the title. */
+const MAX_SLUG_CHARS = 32;
 /** Used when a title has no letters or digits in the Latin alphabet. */
 const FALLBACK_SLUG = 'speech';
 
 /** Latin letters that do not decompose into a base letter and an accent. */
 const LATIN_LETTERS: Readonly<Record<string, string>> = { ß: 'ss', æ: 'ae', ø: 'o', œ: 'oe', ð: 'd', þ: 'th', ł: 'l', đ: 'd', ı: 'i' };
+/** Words that carry nothing in an id. */
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'into', 'its', 'of', 'on', 'or', 'per', 'the', 'to', 'via', 'vs', 'with']);
+/** What every id already says with its `idm-` prefix: the dialogue's name, with the year the date already gives. */
+const REDUNDANT = /\b(?:international dialogue on migration(?: (?:19|20)\d\d)?|idm)\b/g;
+/** Where a title's main part ends and a subtitle begins: a colon, a spaced dash, a bracket. */
+const SUBTITLE_BREAK = /:|\s[-–—]+\s|[()[\]]/;
 
-/** The title folded to lowercase ASCII words joined by dashes ("Migration & Climate: Côte d'Ivoire" → "migration-climate-cote-d-ivoire"). */
-export function slugOf(title: string): string {
-  const words = title
+/** Lowercase ASCII words of `text`: accents dropped, other characters splitting words. */
+function asciiWords(text: string): string[] {
+  return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/[ßæøœðþłđı]/g, (letter) => LATIN_LETTERS[letter] ?? '')
     .split(/[^a-z0-9]+/)
     .filter((word) => word !== '');
+}
+
+/** `words` joined by dashes, cut at a word boundary to {@link MAX_SLUG_CHARS} (a single longer word is cut). */
+function joinWithin(words: readonly string[]): string {
   let slug = '';
   for (const word of words) {
     const next = slug === '' ? word : `${slug}-${word}`;
     if (next.length > MAX_SLUG_CHARS) break;
     slug = next;
   }
-  // A single word longer than the limit is cut rather than lost.
-  if (slug === '' && words.length > 0) slug = (words[0] ?? '').slice(0, MAX_SLUG_CHARS);
+  return slug === '' ? (words[0] ?? '').slice(0, MAX_SLUG_CHARS) : slug;
+}
+
+/**
+ * The title as a short slug of lowercase ASCII words joined by dashes: the main title (before a subtitle) without
+ * small words and without the dialogue's own name, cut at a word boundary to 32 characters
+ * ("Opening Remarks, International Dialogue on Migration in Geneva: Understanding …" → "opening-remarks-geneva").
+ */
+export function slugOf(title: string): string {
+  const words: string[] = [];
+  for (const part of title.split(SUBTITLE_BREAK)) {
+    const folded = asciiWords(part).join(' ').replace(REDUNDANT, ' ');
+    words.push(...folded.split(' ').filter((word) => word !== '' && !SMALL_WORDS.has(word)));
+    // A title's main part says what the speech is; subtitles are only read when it says too little.
+    if (words.length >= 2) break;
+  }
+  const slug = joinWithin(words.length > 0 ? words : asciiWords(title));
   return slug === '' ? FALLBACK_SLUG : slug;
 }
 

@@ -1,43 +1,23 @@
 // Metadata a person sends (command-line flags, form fields, JSON): checking it, and settling a new speech's
-// metadata from explicit values, what the text itself says, and the file name. Pure.
+// metadata from explicit values, what the text itself says, and the file name. Pure; the fields and their rules
+// come from the table in speech-meta.ts.
 
 import { AppError } from './errors.ts';
-import type { DetectedMeta } from './front-matter.ts';
-import { isIsoDate } from './speech-meta.ts';
-import type { SpeechMeta } from './types.ts';
-
-/** The metadata fields a person may give or edit, in display order. */
-export const META_FIELDS = ['title', 'speaker', 'role', 'event', 'date', 'place', 'source'] as const;
-
-/** One editable metadata field. */
-export type MetaField = (typeof META_FIELDS)[number];
-
-/** Metadata values sent by a person; a field is absent when it was not given. */
-export type MetaFields = Partial<Record<MetaField, string>>;
-
-/** A speech's metadata without its id. */
-export type SpeechMetaValues = Omit<SpeechMeta, 'id'>;
-
-/** Longest value accepted for any field. */
-export const MAX_META_FIELD_CHARS = 500;
-/** Fields a speech cannot do without. */
-const REQUIRED_FIELDS: readonly MetaField[] = ['title', 'date'];
-
-const isMetaField = (key: string): key is MetaField => (META_FIELDS as readonly string[]).includes(key);
-
-/**
- * Checks one field's value and returns it trimmed.
- * @throws AppError `bad_request` naming the field.
- */
-export function checkMetaField(field: MetaField, value: unknown): string {
-  if (typeof value !== 'string') throw new AppError('bad_request', `${field}: must be a string`);
-  const text = value.trim();
-  if (text.length > MAX_META_FIELD_CHARS) throw new AppError('bad_request', `${field}: longer than ${MAX_META_FIELD_CHARS} characters`);
-  // Control characters would end up in JSON files and terminal tables; line breaks in a title are a paste accident.
-  if (/\p{Cc}/u.test(text)) throw new AppError('bad_request', `${field}: must be one line of text without control characters`);
-  if (field === 'date' && text !== '' && !isIsoDate(text)) throw new AppError('bad_request', `date: expected a real date written YYYY-MM-DD, got "${text.slice(0, 40)}"`);
-  return text;
-}
+import { placeAtEndOf, type DetectedMeta, type UnreadableMeta } from './front-matter.ts';
+import {
+  checkMetaField,
+  cleanMetaValue,
+  emptyMetaValues,
+  isIsoDate,
+  isMetaField,
+  META_FIELDS,
+  REQUIRED_META_FIELDS,
+  SPEECH_FIELDS,
+  type MetaField,
+  type MetaFields,
+  type SpeechMeta,
+  type SpeechMetaValues,
+} from './speech-meta.ts';
 
 /**
  * Parses metadata fields from an untrusted object. Unknown keys are refused.
@@ -58,57 +38,77 @@ export function parseMetaFields(value: unknown, options: { keepEmpty: boolean })
 /** A title made from a file name: `idm_2019-closing-remarks.pdf` → `idm 2019 closing remarks`. */
 export function titleFromFileName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? '';
-  return base
-    .replace(/\.[^.]*$/, '')
-    .replace(/[\s_-]+/g, ' ')
-    .replace(/\p{Cc}/gu, '')
-    .trim()
-    .slice(0, MAX_META_FIELD_CHARS);
+  return cleanMetaValue(base.replace(/\.[^.]*$/, '').replace(/[\s_-]+/g, ' '));
 }
 
-/** What {@link settleSpeechMeta} decided: the values, and the required fields still without one. */
+/** What {@link settleSpeechMeta} decided: the values, the required fields still without one, and why. */
 export interface SettledMeta {
   meta: SpeechMetaValues;
   missing: MetaField[];
+  /** Lines of the text that named a field but whose value could not be read (e.g. `Date: not given on page`). */
+  unreadable: UnreadableMeta;
 }
 
 /**
  * A new speech's metadata: explicit values win over what the text says (its header block or front matter);
- * without either, the title comes from the file name and the source is the file name.
+ * without either, the title comes from the file name and the source is the file name. A place named at the end
+ * of the event fills the place when none is given.
  */
-export function settleSpeechMeta(input: { explicit: MetaFields; detected: DetectedMeta & { source?: string }; fileName?: string }): SettledMeta {
+export function settleSpeechMeta(input: {
+  explicit: MetaFields;
+  detected: DetectedMeta;
+  unreadable?: UnreadableMeta;
+  fileName?: string;
+}): SettledMeta {
   const { explicit, detected } = input;
-  const fileName = input.fileName?.split(/[\\/]/).pop()?.replace(/\p{Cc}/gu, '').slice(0, MAX_META_FIELD_CHARS) ?? '';
+  const fileName = cleanMetaValue(input.fileName?.split(/[\\/]/).pop() ?? '');
   const fallback: MetaFields = { title: titleFromFileName(fileName), source: fileName };
-  const meta: SpeechMetaValues = { title: '', speaker: '', role: '', event: '', date: '', place: '', source: '' };
+  const meta = emptyMetaValues();
   for (const field of META_FIELDS) {
-    const detectedValue = detected[field]?.trim() ?? '';
+    const detectedValue = cleanMetaValue(detected[field] ?? '');
     meta[field] = explicit[field] ?? (detectedValue !== '' ? detectedValue : (fallback[field] ?? ''));
   }
   // A detected date that is not a real one (a typo in a header block) is as good as none.
   if (!isIsoDate(meta.date)) meta.date = '';
-  return { meta, missing: REQUIRED_FIELDS.filter((field) => meta[field] === '') };
+  if (meta.place === '' && explicit.place === undefined) meta.place = placeAtEndOf(meta.event) ?? '';
+  const unreadable: UnreadableMeta = {};
+  for (const [field, value] of Object.entries(input.unreadable ?? {}) as Array<[MetaField, string]>) {
+    if (meta[field] === '') unreadable[field] = value;
+  }
+  return { meta, missing: REQUIRED_META_FIELDS.filter((field) => meta[field] === ''), unreadable };
+}
+
+/** Why a required field is missing, in words, with how to give it. */
+function missingReason(field: MetaField, settled: SettledMeta): string {
+  const rule = SPEECH_FIELDS[field];
+  const name = rule.kind === 'date' ? `${field} (YYYY-MM-DD)` : field;
+  const written = settled.unreadable[field];
+  const why =
+    written === undefined
+      ? 'none was given and none was found in the text'
+      : `the text's "${rule.label}:" line reads "${written.slice(0, 60)}", which is not a date that can be read`;
+  return `${name}: ${why}`;
 }
 
 /**
  * Throws when a required field is still missing.
- * @throws AppError `bad_request` naming every missing field and how to give it.
+ * @throws AppError `bad_request` naming every missing field, why, and how to give it.
  */
 export function requireComplete(settled: SettledMeta): SpeechMetaValues {
   if (settled.missing.length > 0) {
-    const hints = settled.missing.map((field) => (field === 'date' ? 'date (YYYY-MM-DD)' : field)).join(' and ');
-    throw new AppError('bad_request', `missing ${hints}: none was given and none was found in the text; give it explicitly`);
+    const reasons = settled.missing.map((field) => missingReason(field, settled)).join('; ');
+    throw new AppError('bad_request', `missing ${reasons}; give it explicitly`);
   }
   return settled.meta;
 }
 
 /**
- * Applies an edit to a speech's metadata. Title and date cannot be emptied.
+ * Applies an edit to a speech's metadata. Required fields cannot be emptied.
  * @throws AppError `bad_request` for an empty edit or an emptied required field.
  */
 export function applyMetaPatch(meta: SpeechMeta, patch: MetaFields): SpeechMeta {
   if (Object.keys(patch).length === 0) throw new AppError('bad_request', `nothing to change; send at least one of ${META_FIELDS.join(', ')}`);
-  for (const field of REQUIRED_FIELDS) {
+  for (const field of REQUIRED_META_FIELDS) {
     if (patch[field] === '') throw new AppError('bad_request', `${field}: is required and cannot be empty`);
   }
   return { ...meta, ...patch };

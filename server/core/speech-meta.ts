@@ -1,7 +1,7 @@
-// Speech ids and metadata: the rules a speech's id and metadata must meet, checked on untrusted input.
+// Speech ids and metadata, defined once: the id rule, and the table of metadata fields from which the record
+// type, the empty record, the one validator of a field value and the check of a stored record all derive. Pure.
 
 import { AppError } from './errors.ts';
-import type { SpeechMeta } from './types.ts';
 
 /** A speech id: lowercase letters, digits and single dashes, at most 120 characters. Safe as a file stem. */
 export const SPEECH_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -19,10 +19,94 @@ export function isIsoDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
-const TEXT_FIELDS = ['title', 'speaker', 'role', 'event', 'place', 'source'] as const;
+/** How one metadata field is named, shown and checked. */
+export interface MetaFieldRule {
+  /** The name people read, and the key of its header-block line (`Title: …`). */
+  label: string;
+  /** A speech cannot be saved without it. */
+  required: boolean;
+  /** `date`: a real date written `YYYY-MM-DD`; `text`: one line of text. */
+  kind: 'text' | 'date';
+  /** What the field holds, for help texts. */
+  description: string;
+}
+
+/** Every metadata field of a speech, in display order: the one definition the rest derives from. */
+export const SPEECH_FIELDS = {
+  title: { label: 'Title', required: true, kind: 'text', description: 'the title of the speech' },
+  speaker: { label: 'Speaker', required: false, kind: 'text', description: 'who gave it' },
+  role: { label: 'Role', required: false, kind: 'text', description: "the speaker's role, e.g. Director General, IOM" },
+  event: { label: 'Event', required: false, kind: 'text', description: 'where it was given, e.g. International Dialogue on Migration 2019' },
+  date: { label: 'Date', required: true, kind: 'date', description: 'the day it was given, YYYY-MM-DD' },
+  place: { label: 'Place', required: false, kind: 'text', description: 'the city or venue' },
+  source: { label: 'Source', required: false, kind: 'text', description: 'where the text came from: a web address or a file name' },
+} as const satisfies Record<string, MetaFieldRule>;
+
+/** One metadata field. */
+export type MetaField = keyof typeof SPEECH_FIELDS;
+
+/** The metadata fields in display order. */
+export const META_FIELDS = Object.keys(SPEECH_FIELDS) as readonly MetaField[];
+
+/** Fields a speech cannot do without. */
+export const REQUIRED_META_FIELDS: readonly MetaField[] = META_FIELDS.filter((field) => SPEECH_FIELDS[field].required);
+
+/** A value for every metadata field (`''` when there is none). */
+export type SpeechMetaValues = Record<MetaField, string>;
+
+/** Metadata of one speech, as kept beside its text in `corpus/`: its id (the file stem) and every field. */
+export interface SpeechMeta extends SpeechMetaValues {
+  /** Safe id, also the file stem in `corpus/` (lowercase letters, digits, dashes). */
+  id: string;
+}
+
+/** Metadata values given by a person or found in a text; a field is absent when it was not given. */
+export type MetaFields = Partial<SpeechMetaValues>;
+
+/** Longest value accepted for any field. */
+export const MAX_META_FIELD_CHARS = 500;
+
+/** True when `key` names a metadata field. */
+export const isMetaField = (key: string): key is MetaField => Object.hasOwn(SPEECH_FIELDS, key);
+
+/** A record with every field empty. */
+export function emptyMetaValues(): SpeechMetaValues {
+  return Object.fromEntries(META_FIELDS.map((field) => [field, ''])) as SpeechMetaValues;
+}
 
 /**
- * Checks metadata read from a file or a request and returns it complete.
+ * Checks one field's value and returns it trimmed: a string of one line without control characters, at most
+ * {@link MAX_META_FIELD_CHARS} long; a date also a real `YYYY-MM-DD` date. Empty is allowed here.
+ * @throws AppError `bad_request` naming the field.
+ */
+export function checkMetaField(field: MetaField, value: unknown): string {
+  const isDate = SPEECH_FIELDS[field].kind === 'date';
+  if (typeof value !== 'string') throw new AppError('bad_request', `${field}: must be ${isDate ? 'a date written YYYY-MM-DD' : 'a string'}`);
+  const text = value.trim();
+  if (text.length > MAX_META_FIELD_CHARS) throw new AppError('bad_request', `${field}: longer than ${MAX_META_FIELD_CHARS} characters`);
+  // Control characters would end up in JSON files and terminal tables; line breaks in a title are a paste accident.
+  if (/\p{Cc}/u.test(text)) throw new AppError('bad_request', `${field}: must be one line of text without control characters`);
+  if (isDate && text !== '' && !isIsoDate(text)) {
+    throw new AppError('bad_request', `${field}: expected a real date written YYYY-MM-DD, got "${text.slice(0, 40)}"`);
+  }
+  return text;
+}
+
+/**
+ * A value found in a text or a file name made fit for a field: whitespace and control characters folded to
+ * single spaces, cut at a word boundary to {@link MAX_META_FIELD_CHARS}.
+ */
+export function cleanMetaValue(text: string): string {
+  const folded = text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+  if (folded.length <= MAX_META_FIELD_CHARS) return folded;
+  const cut = folded.slice(0, MAX_META_FIELD_CHARS + 1);
+  const space = cut.lastIndexOf(' ');
+  return (space > 0 ? cut.slice(0, space) : cut.slice(0, MAX_META_FIELD_CHARS)).trim();
+}
+
+/**
+ * Checks metadata read from a file by the same rules as metadata sent to the API, and returns it complete.
+ * Unknown keys are ignored; a missing optional field is `''`.
  * @param where names the source in error messages, e.g. the file.
  * @throws AppError `corpus_invalid` naming the bad key.
  */
@@ -32,18 +116,21 @@ export function checkSpeechMeta(id: string, value: unknown, where: string): Spee
     throw new AppError('corpus_invalid', `${where}: metadata must be a JSON object`);
   }
   const record = value as Record<string, unknown>;
-  const meta: SpeechMeta = { id, title: '', speaker: '', role: '', event: '', date: '', place: '', source: '' };
-  for (const key of TEXT_FIELDS) {
-    const field = record[key];
-    if (field === undefined) continue;
-    if (typeof field !== 'string') throw new AppError('corpus_invalid', `${where}: "${key}" must be a string`);
-    meta[key] = field.trim();
+  const meta: SpeechMeta = { id, ...emptyMetaValues() };
+  for (const field of META_FIELDS) {
+    const raw = record[field];
+    if (raw !== undefined) {
+      try {
+        meta[field] = checkMetaField(field, raw);
+      } catch (error) {
+        const message = error instanceof AppError ? error.message.replace(`${field}: `, '') : String(error);
+        throw new AppError('corpus_invalid', `${where}: "${field}" ${message}`);
+      }
+    }
+    if (SPEECH_FIELDS[field].required && meta[field] === '') {
+      const hint = SPEECH_FIELDS[field].kind === 'date' ? ' (a date written YYYY-MM-DD)' : '';
+      throw new AppError('corpus_invalid', `${where}: "${field}" is required${hint}`);
+    }
   }
-  if (meta.title === '') throw new AppError('corpus_invalid', `${where}: "title" is required`);
-  const date = record.date;
-  if (typeof date !== 'string' || !isIsoDate(date)) {
-    throw new AppError('corpus_invalid', `${where}: "date" must be a date written YYYY-MM-DD`);
-  }
-  meta.date = date;
   return meta;
 }

@@ -1,22 +1,10 @@
 // The domain types of the pure core and the interfaces it needs from adapters (Embedder, VectorStore).
 
 import type { EmbeddingProfile } from './model-profiles.ts';
+import type { SpeechMeta } from './speech-meta.ts';
 
-/** Metadata of one speech, as kept beside its text in `corpus/`. */
-export interface SpeechMeta {
-  /** Safe id, also the file stem in `corpus/` (lowercase letters, digits, dashes). */
-  id: string;
-  title: string;
-  speaker: string;
-  /** The speaker's role, e.g. "Director General, International Organization for Migration". */
-  role: string;
-  event: string;
-  /** ISO date `YYYY-MM-DD`. */
-  date: string;
-  place: string;
-  /** Where the text came from (a URL or file name); may be empty. */
-  source: string;
-}
+/** Metadata of one speech; its fields are defined once, in the table of `speech-meta.ts`. */
+export type { SpeechMeta };
 
 /** One content paragraph of a speech as a reader sees it. */
 export interface Paragraph {
@@ -82,8 +70,11 @@ export interface VectorStore {
   query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
 }
 
-/** Which retrieval is answering: BM25 only, dense vectors only (evaluation), or the two fused. */
-export type RetrievalMode = 'lexical' | 'dense' | 'hybrid';
+/** Every retrieval: BM25 only, dense vectors only (evaluation), or the two fused. */
+export const RETRIEVAL_MODES = ['lexical', 'dense', 'hybrid'] as const;
+
+/** Which retrieval is answering. */
+export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
 
 /** Scores (question, passage) pairs with a cross-encoder; higher is more relevant. */
 export interface Reranker {

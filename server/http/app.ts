@@ -2,6 +2,8 @@
 
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../core/errors.ts';
+import type { HealthReply, SpeechDocument, SpeechSummary } from '../core/http-api.ts';
+import { isSpeechId } from '../core/speech-meta.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { QaService } from '../qa-service.ts';
 import { httpErrorOf } from './error-response.ts';
@@ -33,13 +35,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.get('/api/health', (_req, res) => {
-    res.json(deps.service.status());
+    res.json(deps.service.status() satisfies HealthReply);
   });
   app.get('/api/speeches', (_req, res) => {
-    res.json(deps.service.listSpeeches());
+    res.json(deps.service.listSpeeches() satisfies SpeechSummary[]);
   });
   app.get('/api/speeches/:id', (req, res) => {
-    res.json(deps.service.getSpeech(String(req.params.id)));
+    res.json(deps.service.getSpeech(String(req.params.id)) satisfies SpeechDocument);
   });
   app.use(createSpeechRoutes({ service: deps.service, adminToken: deps.adminToken ?? null }));
   app.use('/api', (req) => {
@@ -47,6 +49,13 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(express.static(deps.clientDir, { index: 'index.html', fallthrough: true }));
+  // A permalink to a paragraph (`/speeches/<id>#p12`) is the chat page, which opens the speech viewer there.
+  app.get('/speeches/:id', (req, res, next) => {
+    if (!isSpeechId(String(req.params.id))) throw new AppError('not_found', `nothing at ${req.path}`);
+    res.sendFile('index.html', { root: deps.clientDir }, (error?: Error) => {
+      if (error) next(error);
+    });
+  });
   app.use((req) => {
     throw new AppError('not_found', `nothing at ${req.path}`);
   });

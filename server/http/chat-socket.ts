@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
-import { parseClientFrame, PROTOCOL_LIMITS, type ServerFrame } from '../core/protocol.ts';
+import { dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type ClientFrame, type FrameHandlers, type ServerFrame } from '../core/protocol.ts';
 import type { QaService } from '../qa-service.ts';
 import { errorFrameOf } from './error-response.ts';
 import { TokenBucket, type RateLimit } from './rate-limiter.ts';
@@ -87,15 +87,11 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
     const { mode, speeches, paragraphs } = deps.service.status();
     send(ws, { type: 'ready', mode, speeches, paragraphs });
 
-    ws.on('message', async (data: RawData, isBinary: boolean) => {
-      let requestId: string | null = null;
-      try {
-        if (isBinary) throw new AppError('bad_request', 'binary frames are not accepted; send JSON text');
-        const frame = parseClientFrame(rawToText(data));
-        requestId = frame.id;
-        if (!bucket.take()) throw new AppError('rate_limited', 'too many questions; wait a moment', { requestId });
+    /** One handler per client frame type (the protocol's table; a new type is a compile error until handled here). */
+    const handlers: FrameHandlers<ClientFrame, Promise<void>> = {
+      ask: async (frame) => {
         if (inFlight >= limits.maxInFlight) {
-          throw new AppError('rate_limited', `at most ${limits.maxInFlight} questions at once`, { requestId });
+          throw new AppError('rate_limited', `at most ${limits.maxInFlight} questions at once`, { requestId: frame.id });
         }
         inFlight += 1;
         // Recorded on arrival, so "the previous question" follows the order the client asked in.
@@ -116,6 +112,17 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
         } finally {
           inFlight -= 1;
         }
+      },
+    };
+
+    ws.on('message', async (data: RawData, isBinary: boolean) => {
+      let requestId: string | null = null;
+      try {
+        if (isBinary) throw new AppError('bad_request', 'binary frames are not accepted; send JSON text');
+        const frame = parseClientFrame(rawToText(data));
+        requestId = frame.id;
+        if (!bucket.take()) throw new AppError('rate_limited', 'too many questions; wait a moment', { requestId });
+        await dispatchFrame(handlers, frame);
       } catch (error) {
         send(ws, errorFrameOf(error, log, requestId));
       }

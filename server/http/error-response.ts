@@ -1,6 +1,7 @@
 // The one place where an error becomes an HTTP status and body, or a socket `error` frame.
 
 import { toAppError, type ErrorCode } from '../core/errors.ts';
+import type { ErrorReply } from '../core/http-api.ts';
 import type { ErrorFrame, WireErrorCode } from '../core/protocol.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -22,6 +23,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   model_unavailable: 503,
   index_invalid: 500,
   corpus_invalid: 500,
+  usage: 400,
 };
 
 /**
@@ -30,10 +32,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
  */
 const SERVER_SIDE: ReadonlySet<ErrorCode> = new Set(['internal', 'config_invalid', 'index_invalid']);
 
-/** The JSON body of an HTTP error. */
-export interface HttpErrorBody {
-  error: { code: ErrorCode; message: string };
-}
+/** The JSON body of an HTTP error (the API's {@link ErrorReply}). */
+export type HttpErrorBody = ErrorReply;
 
 /** Turns anything thrown into an HTTP status and body; server-side failures are logged, not shown. */
 export function httpErrorOf(value: unknown, log: Logger): { status: number; body: HttpErrorBody } {

@@ -3,8 +3,10 @@
 
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from '../core/errors.ts';
+import type { AddSpeechReply, EditSpeechReply } from '../core/http-api.ts';
 import { MAX_SPEECH_FILE_BYTES } from '../core/speech-files.ts';
-import { parseMetaFields, MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-input.ts';
+import { parseMetaFields } from '../core/speech-input.ts';
+import { MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-meta.ts';
 import type { AddSpeechInput, AddSpeechResult, QaService } from '../qa-service.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { readSpeechUpload } from './speech-upload.ts';
@@ -67,10 +69,10 @@ async function multipartInput(req: Request): Promise<Omit<AddSpeechInput, 'dryRu
   return { source: upload.file, meta: addMeta(upload.fields) };
 }
 
-/** The body of a successful add: the dry run also says which required fields are still missing. */
-function addReply(result: AddSpeechResult): Record<string, unknown> {
+/** The body of a successful add: the dry run also says which required fields are still missing, and why. */
+function addReply(result: AddSpeechResult): AddSpeechReply {
   const { speech, detected, format } = result;
-  return result.dryRun ? { speech, detected, format, dryRun: true, missing: result.missing } : { speech, detected, format };
+  return result.dryRun ? { speech, detected, format, dryRun: true, missing: result.missing, unreadable: result.unreadable } : { speech, detected, format };
 }
 
 /** Builds the router of `POST /api/speeches`, `PATCH /api/speeches/:id` and `DELETE /api/speeches/:id`. */
@@ -102,7 +104,7 @@ export function createSpeechRoutes(deps: SpeechRoutesDeps): express.Router {
   router.patch('/api/speeches/:id', admin, jsonBody(MAX_PATCH_BYTES), async (req, res) => {
     if (req.body === undefined) throw new AppError('bad_request', 'send the fields to change as a JSON object');
     const speech = await service.updateSpeechMeta(String(req.params.id), parseMetaFields(req.body, { keepEmpty: true }));
-    res.json({ speech });
+    res.json({ speech } satisfies EditSpeechReply);
   });
 
   router.delete('/api/speeches/:id', admin, async (req, res) => {

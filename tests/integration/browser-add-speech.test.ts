@@ -279,7 +279,7 @@ describe('adding a speech in Chromium', () => {
     const answer = await ask(page, KEYNOTE_QUESTION);
     const passage = answer.getByRole('list', { name: 'Quoted passages' }).getByRole('listitem').filter({ hasText: KEYNOTE_QUOTE });
     await passage.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    expect(await passage.getByRole('button').textContent()).toContain(EDITED_TITLE);
+    expect(await passage.getByRole('button', { name: /View in context/ }).textContent()).toContain(EDITED_TITLE);
     expect(asks.at(-1)?.speechIds).toEqual([added.id]);
 
     // Restricted to the seed speech, the new one is no longer cited.

@@ -84,9 +84,22 @@ describe('adding a speech over HTTP', () => {
       format: 'pdf',
       dryRun: true,
       missing: [],
+      unreadable: {},
     });
     expect(await corpusDigest()).toEqual(before);
     expect(running.service.status().speeches).toBe(1);
+  });
+
+  it('previews a text whose Date line cannot be read, saying what it reads and that the date is missing', async () => {
+    const text = ['Title: Remarks on Crews at Sea', 'Speaker: William Lacy Swing, IOM Director General', 'Event: International Dialogue on Migration 2017, second session, Geneva', 'Date: not given on page', '', ...CLIMATE_KEYNOTE.paragraphs.slice(0, 2)].join('\n');
+    const preview = await postSpeech(url(), { json: { text }, dryRun: true });
+    expect(preview.status).toBe(200);
+    expect(preview.body.missing).toEqual(['date']);
+    expect(preview.body.unreadable).toEqual({ date: 'not given on page' });
+    expect(preview.body.speech).toMatchObject({ speaker: 'William Lacy Swing', role: 'IOM Director General', place: 'Geneva' });
+    const refused = await postSpeech(url(), { json: { text } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('the text\'s "Date:" line reads "not given on page", which is not a date that can be read');
   });
 
   it('previews a text without a date, saying the date is missing, so the reviewer can give it', async () => {
@@ -165,7 +178,7 @@ describe('adding a speech over HTTP', () => {
     const { status, body } = await postSpeech(url(), { json: { text, place: 'New York' } });
     expect(status).toBe(201);
     expect(body.detected).toMatchObject(PACIFIC_META);
-    expect(body.speech).toEqual({ id: 'idm-2019-10-17-migration-and-climate-in-the-pacific', ...PACIFIC_META, place: 'New York', paragraphs: PACIFIC_PARAGRAPHS.length });
+    expect(body.speech).toEqual({ id: 'idm-2019-10-17-migration-climate-pacific', ...PACIFIC_META, place: 'New York', paragraphs: PACIFIC_PARAGRAPHS.length });
     expect(body.format).toBe('txt');
   });
 

@@ -13,12 +13,13 @@ import { PROJECT_ROOT } from '../../server/config.ts';
 import type { AnswerFrame, CorpusFrame } from '../../server/core/protocol.ts';
 import { passagesOf } from '../../server/qa-service.ts';
 import { CLIMATE_KEYNOTE, ISLAND_STATEMENT, makeSpeechDocx, makeSpeechPdf, speechPlainText } from '../fixtures/make-fixtures.ts';
+import { runScript, type CliRun } from './cli-runner.ts';
 import { digestFolder, postSpeech, readIndexVectors, TEST_ADMIN_TOKEN } from './speech-requests.ts';
 import { startTestServer, TestClient } from './test-server.ts';
 import { createTinyModelLoader, createWorkspace, type Workspace } from './workspace.ts';
 
 const KEYNOTE_ID = 'idm-2019-10-15-keynote-address';
-const ISLAND_ID = 'idm-2019-10-16-statement-on-disaster-displacement';
+const ISLAND_ID = 'idm-2019-10-16-statement-disaster-displacement';
 
 /** The tiny model and the fixture files, shared by every test (each test has its own corpus). */
 let shared: Workspace;
@@ -47,16 +48,9 @@ afterAll(async () => {
   await shared?.remove();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs one of the command-line tools with tsx against `ws`, with the tiny model unless `model` is 'none'. */
 function runCli(tool: 'add-speech' | 'remove-speech' | 'list-speeches', args: string[], ws: Workspace, options: { model?: 'tiny' | 'none' } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
     CORPUS_DIR: ws.corpusDir,
     INDEX_DIR: ws.indexDir,
     MODEL_CACHE_DIR: path.join(ws.root, 'cache'),
@@ -65,12 +59,7 @@ function runCli(tool: 'add-speech' | 'remove-speech' | 'list-speeches', args: st
     MODEL_DIR: options.model === 'none' ? '' : modelDir,
     INIT_CWD: ws.root,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'cli', `${tool}.ts`), ...args], { cwd: PROJECT_ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return runScript(`server/cli/${tool}.ts`, args, env);
 }
 
 /** A fresh corpus copy with its index built by the tiny model, as `npm start` would leave it. */
@@ -96,6 +85,9 @@ describe.concurrent('npm run add / list / remove', () => {
       expect(run.stdout).toMatch(/date: +2019-10-16/);
       expect(run.stdout).toContain('2 of 3 files added');
       expect(run.stderr).toMatch(/broken\.pdf: not added: unreadable: /);
+      // The model comes from a local folder (MODEL_DIR): it is loaded, not downloaded.
+      expect(run.stderr).toContain('model: loading onnx/');
+      expect(run.stderr).not.toContain('downloading');
 
       const after = await readIndexVectors(ws.indexDir);
       expect(after.size).toBe(26 + 30 + 10);

@@ -1,6 +1,8 @@
-// Test doubles shared by unit tests: a bag-of-words fake Embedder with a synonym table, an in-memory VectorStore and a seeded PRNG.
+// Test doubles shared by unit tests: a bag-of-words fake Embedder with a synonym table, an in-memory VectorStore, a
+// seeded PRNG, and a sample quoted passage.
 
 import { DEFAULT_EMBEDDING_PROFILE, type EmbeddingProfile } from '../../server/core/model-profiles.ts';
+import type { AnswerPassage } from '../../server/core/protocol.ts';
 import type { Embedder, VectorHit, VectorStore } from '../../server/core/types.ts';
 
 /** Words the fake embedder ignores, so short function words do not make unrelated texts look alike. */
@@ -120,3 +122,13 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A quoted passage of an answer as the server sends it: the seed speech's paragraph 12, its first words highlighted. */
+export const SAMPLE_PASSAGE: AnswerPassage = {
+  rank: 1,
+  score: 0.9,
+  text: 'Forced labor is being addressed in the *current* GCM negotiations.',
+  highlights: [[0, 12]],
+  paragraph: 12,
+  speech: { id: 'idm-2018-closing-remarks-swing', title: 'Closing Remarks', speaker: 'William Lacy Swing', date: '2018-03-27', event: '', place: 'New York' },
+};

@@ -41,8 +41,27 @@ describe('readHeaderBlock', () => {
     expect(readHeaderBlock(`Date: ${value}\n\n${BODY}`).meta.date).toBe(iso);
   });
 
-  it('drops a date it cannot read, empty values and repeats of a key', () => {
-    expect(readHeaderBlock('Date: sometime in spring\nPlace:\nTitle: One\nTitle: Two\n\nText.').meta).toEqual({ title: 'One' });
+  it('drops a date it cannot read (reporting it as unreadable), empty values and repeats of a key', () => {
+    const header = readHeaderBlock('Date: sometime in spring\nPlace:\nTitle: One\nTitle: Two\n\nText.');
+    expect(header.meta).toEqual({ title: 'One' });
+    expect(header.unreadable).toEqual({ date: 'sometime in spring' });
+  });
+
+  it('reports "Date: not given on page" as an unreadable date line', () => {
+    expect(readHeaderBlock('Title: Remarks\nDate: not given on page\n\nText.').unreadable).toEqual({ date: 'not given on page' });
+  });
+
+  it('splits "Speaker: Name, Role" into the speaker and the role, unless a Role line is given', () => {
+    expect(readHeaderBlock('Speaker: William Lacy Swing, IOM Director General\n\nText.').meta).toEqual({
+      speaker: 'William Lacy Swing',
+      role: 'IOM Director General',
+    });
+    expect(readHeaderBlock('Speaker: William Lacy Swing, IOM Director General\nRole: Director General, IOM\n\nText.').meta).toEqual({
+      speaker: 'William Lacy Swing',
+      role: 'Director General, IOM',
+    });
+    // A speaker that is not a person's name stays whole.
+    expect(readHeaderBlock('Speaker: Permanent Mission of Sri Lanka, Geneva\n\nText.').meta).toEqual({ speaker: 'Permanent Mission of Sri Lanka, Geneva' });
   });
 
   it('allows blank lines, a byte-order mark and CRLF line ends before and in the block', () => {
@@ -59,9 +78,9 @@ describe('readHeaderBlock', () => {
   });
 
   it('finds nothing when the text does not start with a header line', () => {
-    expect(readHeaderBlock(`${BODY}\n\nTitle: Too late\n`)).toEqual({ meta: {}, end: 0 });
-    expect(readHeaderBlock('Subtitle: not a key\nTitle: X')).toEqual({ meta: {}, end: 0 });
-    expect(readHeaderBlock('')).toEqual({ meta: {}, end: 0 });
+    expect(readHeaderBlock(`${BODY}\n\nTitle: Too late\n`)).toEqual({ meta: {}, unreadable: {}, end: 0 });
+    expect(readHeaderBlock('Subtitle: not a key\nTitle: X')).toEqual({ meta: {}, unreadable: {}, end: 0 });
+    expect(readHeaderBlock('')).toEqual({ meta: {}, unreadable: {}, end: 0 });
   });
 });
 
@@ -100,7 +119,14 @@ describe('splitSpeech with a header block', () => {
     expect(splitSpeech('Title: Nothing else\nDate: 2019-01-02\n')).toEqual({
       paragraphs: [],
       frontMatter: { title: 'Nothing else', date: '2019-01-02' },
+      unreadable: {},
     });
+  });
+
+  it('reads "Speaker: Name, Role" lines in free-form front matter too', () => {
+    const split = splitSpeech(`CLOSING REMARKS\nSpeaker: William Lacy Swing, IOM Director General\n\n${BODY}`);
+    expect(split.frontMatter).toEqual({ title: 'Closing Remarks', speaker: 'William Lacy Swing', role: 'IOM Director General' });
+    expect(split.paragraphs).toHaveLength(2);
   });
 
   it('treats Key: lines after the first block as text', () => {

@@ -191,7 +191,7 @@ describe('splitSpeech on synthetic texts', () => {
   });
 
   it('returns nothing for an empty text', () => {
-    expect(splitSpeech('')).toEqual({ paragraphs: [], frontMatter: {} });
+    expect(splitSpeech('')).toEqual({ paragraphs: [], frontMatter: {}, unreadable: {} });
   });
 });
 

@@ -2,7 +2,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
-import { parseClientFrame, parseServerFrame, PROTOCOL_LIMITS, type AskFrame } from '../../server/core/protocol.ts';
+import { dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type AskFrame, type FrameHandlers, type ServerFrame } from '../../server/core/protocol.ts';
+import { parseServerFrame } from '../../server/core/server-frames.ts';
+import { SAMPLE_PASSAGE } from './fakes.ts';
 import { seededRandom } from './fakes.ts';
 
 const WIRE_CODES = new Set(['bad_json', 'bad_request', 'too_long', 'rate_limited', 'internal']);
@@ -347,5 +349,48 @@ describe('parseServerFrame', () => {
 
   it('carries no request id on its errors', () => {
     expect(errorOf(() => parseServerFrame('{"type":"ask","id":"r1"}')).requestId).toBeNull();
+  });
+});
+
+describe('parseServerFrame: every field checked', () => {
+  const passage = SAMPLE_PASSAGE;
+  const answer = { type: 'answer', id: 'c1', mode: 'lexical', noAnswer: false, passages: [passage] };
+
+  it('returns an answer with its passages, dropping fields the protocol does not have', () => {
+    expect(parseServerFrame(JSON.stringify({ ...answer, extra: 1, passages: [{ ...passage, key: 'x' }] }))).toEqual(answer);
+    expect(parseServerFrame(JSON.stringify({ type: 'corpus', speeches: 2, paragraphs: 40 }))).toEqual({ type: 'corpus', speeches: 2, paragraphs: 40 });
+  });
+
+  it.each([
+    ['a ready frame without counts', { type: 'ready', mode: 'lexical' }],
+    ['an unknown mode', { type: 'mode', mode: 'psychic' }],
+    ['an answer without an id', { ...answer, id: undefined }],
+    ['a passage whose highlight leaves its text', { ...answer, passages: [{ ...passage, highlights: [[0, 999]] }] }],
+    ['a passage citing a malformed speech id', { ...answer, passages: [{ ...passage, speech: { ...passage.speech, id: '../x' } }] }],
+    ['a passage with a score that is not a number', { ...answer, passages: [{ ...passage, score: 'high' }] }],
+    ['an error with a code outside the wire set', { type: 'error', id: null, code: 'corpus_invalid', message: 'x' }],
+    ['negative counts', { type: 'corpus', speeches: -1, paragraphs: 0 }],
+  ])('refuses %s as bad_request', (_label, value) => {
+    expect(errorOf(() => parseServerFrame(JSON.stringify(value))).code).toBe('bad_request');
+  });
+});
+
+describe('dispatchFrame', () => {
+  it('calls the handler of the frame type, with that frame', () => {
+    const seen: string[] = [];
+    const handlers: FrameHandlers<ServerFrame> = {
+      ready: (frame) => seen.push(`ready ${frame.speeches}`),
+      answer: (frame) => seen.push(`answer ${frame.id}`),
+      mode: (frame) => seen.push(`mode ${frame.mode}`),
+      corpus: (frame) => seen.push(`corpus ${frame.paragraphs}`),
+      error: (frame) => seen.push(`error ${frame.code}`),
+    };
+    dispatchFrame(handlers, { type: 'mode', mode: 'hybrid' });
+    dispatchFrame(handlers, { type: 'error', id: null, code: 'internal', message: '' });
+    expect(seen).toEqual(['mode hybrid', 'error internal']);
+  });
+
+  it('refuses, as internal, a frame whose type has no handler (a value from outside the types)', () => {
+    expect(errorOf(() => dispatchFrame({} as FrameHandlers<ServerFrame>, { type: 'mode', mode: 'hybrid' })).code).toBe('internal');
   });
 });

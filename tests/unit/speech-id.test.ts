@@ -9,8 +9,8 @@ const none = new Set<string>();
 
 describe('slugOf', () => {
   it.each([
-    ['Migration and Climate', 'migration-and-climate'],
-    ["Côte d'Ivoire: Opening Remarks", 'cote-d-ivoire-opening-remarks'],
+    ['Migration and Climate', 'migration-climate'],
+    ["Côte d'Ivoire Opening Remarks", 'cote-d-ivoire-opening-remarks'],
     ['  --Keynote__Address!!  ', 'keynote-address'],
     ['Ümlaut Ærø Straße', 'umlaut-aero-strasse'],
   ])('folds %j to %j', (title, slug) => {
@@ -22,11 +22,26 @@ describe('slugOf', () => {
     expect(slugOf('')).toBe('speech');
   });
 
-  it('cuts long titles at a word boundary to at most 60 characters', () => {
+  it('cuts long titles at a word boundary to at most 32 characters, never ending on a small word', () => {
     const slug = slugOf('Statement by the Director General on migration governance in a time of climate change and conflict');
-    expect(slug.length).toBeLessThanOrEqual(60);
-    expect(slug).toBe('statement-by-the-director-general-on-migration-governance-in');
-    expect(slugOf('x'.repeat(200))).toBe('x'.repeat(60));
+    expect(slug).toBe('statement-director-general');
+    expect(slugOf('x'.repeat(200))).toBe('x'.repeat(32));
+  });
+
+  it.each([
+    ['Opening Remarks, International Dialogue on Migration in Geneva: Understanding migrant vulnerabilities', 'opening-remarks-geneva'],
+    ['International Dialogue on Migration 2010 - Migration and Social Change - Societies and Identities', 'migration-social-change'],
+    ['Closing Remarks, International Dialogue on Migration (youth and migration)', 'closing-remarks'],
+    ['Finding Balance – Harnessing the Benefits and Addressing Key Challenges of Regular Migration Pathways', 'finding-balance'],
+    ['Statement by Sri Lanka, International Dialogue on Migration – 2020, Panel 2: Protection of migrants', 'statement-sri-lanka'],
+  ])('keeps the main title of %j, without the dialogue\'s own name: %j', (title, slug) => {
+    expect(slugOf(title)).toBe(slug);
+  });
+
+  it('reads a subtitle only when the main title says too little, and keeps small words when nothing else is left', () => {
+    expect(slugOf('IDM: Youth and Migration')).toBe('youth-migration');
+    expect(slugOf('On the Move')).toBe('move');
+    expect(slugOf('On the')).toBe('on-the');
   });
 
   it('never lets path characters through', () => {
@@ -38,7 +53,7 @@ describe('slugOf', () => {
 
 describe('deriveSpeechId', () => {
   it('joins the prefix, date and slug', () => {
-    expect(deriveSpeechId({ date: '2019-10-15', title: 'Migration and Climate', taken: none })).toBe('idm-2019-10-15-migration-and-climate');
+    expect(deriveSpeechId({ date: '2019-10-15', title: 'Migration and Climate', taken: none })).toBe('idm-2019-10-15-migration-climate');
   });
 
   it('appends -2, -3… when the id is taken', () => {
@@ -50,6 +65,11 @@ describe('deriveSpeechId', () => {
     for (const title of ['', '...', 'A'.repeat(500), 'Ünïcödé tïtlé', '../../../x']) {
       expect(isSpeechId(deriveSpeechId({ date: '2020-02-29', title, taken: none }))).toBe(true);
     }
+  });
+
+  it('gives the short id of the example in the issue', () => {
+    const title = 'Opening Remarks, International Dialogue on Migration in Geneva: Understanding migrant vulnerabilities';
+    expect(deriveSpeechId({ date: '2016-10-11', title, taken: none })).toBe('idm-2016-10-11-opening-remarks-geneva');
   });
 
   it('refuses a date that is not a real YYYY-MM-DD date', () => {

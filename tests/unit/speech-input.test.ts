@@ -63,11 +63,52 @@ describe('settleSpeechMeta', () => {
   it('names every missing required field', () => {
     const settled = settleSpeechMeta({ explicit: {}, detected: {} });
     expect(settled.missing).toEqual(['title', 'date']);
-    expect(codeOf(() => requireComplete(settled)).message).toMatch(/missing title and date/);
+    expect(codeOf(() => requireComplete(settled)).message).toMatch(/missing title: .*; date \(YYYY-MM-DD\): /);
   });
 
   it('treats a detected date that is not a real date as missing', () => {
     expect(settleSpeechMeta({ explicit: { title: 't' }, detected: { date: '2019-02-31' } }).missing).toEqual(['date']);
+  });
+
+  it('says why a date is missing when the text names one that cannot be read', () => {
+    const settled = settleSpeechMeta({ explicit: {}, detected: { title: 'Remarks' }, unreadable: { date: 'not given on page' } });
+    expect(settled.missing).toEqual(['date']);
+    expect(settled.unreadable).toEqual({ date: 'not given on page' });
+    const { message } = codeOf(() => requireComplete(settled));
+    expect(message).toContain('"Date:" line reads "not given on page", which is not a date');
+    expect(message).not.toContain('none was found');
+    // A date given explicitly settles it: nothing is unreadable any more.
+    expect(settleSpeechMeta({ explicit: { date: '2019-01-02' }, detected: {}, unreadable: { date: 'not given on page' } }).unreadable).toEqual({});
+  });
+
+  it.each([
+    ['International Dialogue on Migration 2017, second session (workshop on migrant vulnerabilities), Geneva', 'Geneva'],
+    ['International Dialogue on Migration, UN Headquarters, New York', 'New York'],
+    ['International Dialogue on Migration 2024, second session, Geneva (keynote address)', 'Geneva'],
+  ])('fills the place from the end of the event %j', (event, place) => {
+    expect(settleSpeechMeta({ explicit: {}, detected: { title: 't', event } }).meta.place).toBe(place);
+  });
+
+  it.each([
+    'International Dialogue on Migration',
+    'International Dialogue on Migration, second session',
+    'International Dialogue on Migration, IOM',
+    'Workshop on labour mobility, 2019',
+  ])('finds no place at the end of %j', (event) => {
+    expect(settleSpeechMeta({ explicit: {}, detected: { title: 't', event } }).meta.place).toBe('');
+  });
+
+  it('keeps a given or cleared place over the one the event names', () => {
+    const detected = { title: 't', event: 'IDM 2017, Geneva', place: 'Palais des Nations' };
+    expect(settleSpeechMeta({ explicit: {}, detected }).meta.place).toBe('Palais des Nations');
+    expect(settleSpeechMeta({ explicit: { place: '' }, detected: { title: 't', event: 'IDM 2017, Geneva' } }).meta.place).toBe('');
+  });
+
+  it('cleans values found in a text: control characters folded, cut at a word boundary to 500 characters', () => {
+    const { meta } = settleSpeechMeta({ explicit: {}, detected: { title: `A\u0007title ${'word '.repeat(200)}` } });
+    expect(meta.title.startsWith('A title word')).toBe(true);
+    expect(meta.title.length).toBeLessThanOrEqual(500);
+    expect(meta.title.endsWith('word')).toBe(true);
   });
 
   it('makes titles from file names without paths or extensions', () => {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
-import { checkSpeechMeta, isIsoDate, isSpeechId } from '../../server/core/speech-meta.ts';
+import { checkMetaField, checkSpeechMeta, isIsoDate, isSpeechId } from '../../server/core/speech-meta.ts';
 
 const VALID = {
   title: 'Closing Remarks',
@@ -136,9 +136,18 @@ describe('checkSpeechMeta', () => {
     ['impossible', '2018-02-30'],
     ['wrongly written', '27/03/2018'],
     ['not a string', 20180327],
-    ['padded', ' 2018-03-27 '],
   ])('rejects a %s date, naming "date"', (_label, date) => {
     expect(failureOf('idm-2018', { ...VALID, date })).toContain('"date"');
+  });
+
+  it.each([
+    ['over 500 characters', 'x'.repeat(501), /longer than 500/],
+    ['a control character', 'Opening\u0007remarks', /one line of text without control characters/],
+  ])('refuses a hand-edited value with %s, by the same rule as the API', (_label, title, reason) => {
+    const message = failureOf('idm-2018', { ...VALID, title }, 'corpus/x.meta.json');
+    expect(message).toContain('corpus/x.meta.json: "title"');
+    expect(message).toMatch(reason);
+    expect(() => checkMetaField('title', title)).toThrow(reason);
   });
 
   it('reports the first bad key only once per call, with the code corpus_invalid', () => {
