@@ -70,14 +70,16 @@ class VectraVectorStore implements VectorStore {
     this.#extraWindows = manifest.vectors - manifest.passages;
   }
 
-  async query(vector: readonly number[], topK: number): Promise<VectorHit[]> {
-    const results = await this.#index.queryItems([...vector], '', topK + this.#extraWindows);
+  async query(vector: readonly number[], topK: number, options: { allowed?: (speechId: string) => boolean } = {}): Promise<VectorHit[]> {
+    const { allowed } = options;
+    // With a filter every vector is scored, so that excluded speeches do not use up the `topK`.
+    const results = await this.#index.queryItems([...vector], '', allowed === undefined ? topK + this.#extraWindows : this.size + this.#extraWindows);
     const hits: VectorHit[] = [];
     const seen = new Set<string>();
     // Best first, so the first window seen of a passage is its closest.
     for (const result of results) {
       const key = result.item.metadata.key;
-      if (seen.has(key)) continue;
+      if (seen.has(key) || (allowed !== undefined && !allowed(key.slice(0, key.lastIndexOf('#'))))) continue;
       seen.add(key);
       hits.push({ key, score: result.score });
       if (hits.length === topK) break;

@@ -1,12 +1,11 @@
-// BM25 keyword search over passages (MiniSearch), plus the term statistics used to judge relevance.
-// Pure: built in memory from passages, no I/O.
+// BM25 keyword search over passages, plus the term statistics used to judge relevance. Postings are typed arrays in
+// parts (one per batch of speeches), so a corpus is searched without rebuilding and grows by adding a part. Pure.
 
-import MiniSearch from 'minisearch';
 import type { Query } from './query.ts';
 import { termsOf } from './terms.ts';
 import type { Passage } from './types.ts';
 
-/** BM25 constants; MiniSearch's own defaults, kept here so they are visible and tunable in one place. */
+/** BM25+ constants (those MiniSearch used before, so rankings did not move): saturation, length weight, floor. */
 export const BM25_PARAMETERS = { k: 1.2, b: 0.7, d: 0.5 } as const;
 
 /** One keyword hit. */
@@ -19,31 +18,60 @@ export interface LexicalHit {
 /** The part of a query that coverage is measured on. */
 export type CoverageQuery = Pick<Query, 'baseTerms' | 'synonymTerms'>;
 
-/** An in-memory BM25 index with document frequencies, built once per corpus version. */
-export class LexicalIndex {
-  readonly #search: MiniSearch<Passage>;
-  readonly #documentFrequency = new Map<string, number>();
-  readonly #termsByKey = new Map<string, ReadonlySet<string>>();
+/** The passages of one term in a part: passage numbers within the part (ascending) and how often it occurs. */
+export interface Posting {
+  docs: Uint32Array;
+  counts: Uint16Array;
+}
 
-  constructor(passages: readonly Passage[]) {
-    this.#search = new MiniSearch<Passage>({
-      idField: 'key',
-      fields: ['text'],
-      tokenize: (text) => termsOf(text),
-      processTerm: (term) => term,
-      searchOptions: { bm25: BM25_PARAMETERS, combineWith: 'OR' },
-    });
-    for (const passage of passages) {
-      const terms = new Set(termsOf(passage.text));
-      this.#termsByKey.set(passage.key, terms);
-      for (const term of terms) this.#documentFrequency.set(term, (this.#documentFrequency.get(term) ?? 0) + 1);
+/** The keyword index of a batch of passages, as stored: keys, speeches, lengths in terms, and postings. */
+export interface LexicalPart {
+  keys: readonly string[];
+  speechIds: readonly string[];
+  lengths: Uint16Array;
+  postings: ReadonlyMap<string, Posting>;
+}
+
+/** Builds the part of some passages. */
+export function buildLexicalPart(passages: readonly Passage[]): LexicalPart {
+  const lists = new Map<string, { docs: number[]; counts: number[] }>();
+  const lengths = new Uint16Array(passages.length);
+  passages.forEach((passage, doc) => {
+    const terms = termsOf(passage.text);
+    lengths[doc] = Math.min(terms.length, 0xffff);
+    const counts = new Map<string, number>();
+    for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const [term, count] of counts) {
+      const list = lists.get(term) ?? { docs: [], counts: [] };
+      list.docs.push(doc);
+      list.counts.push(Math.min(count, 0xffff));
+      lists.set(term, list);
     }
-    this.#search.addAll(passages);
+  });
+  const postings = new Map<string, Posting>();
+  for (const [term, list] of lists) postings.set(term, { docs: Uint32Array.from(list.docs), counts: Uint16Array.from(list.counts) });
+  return { keys: passages.map((p) => p.key), speechIds: passages.map((p) => p.speechId), lengths, postings };
+}
+
+/** A BM25 index over parts, with document frequencies; a new one is made when parts are added or dropped. */
+export class LexicalIndex {
+  readonly #parts: readonly LexicalPart[];
+  /** Where each part's passages start in the index's numbering. */
+  readonly #bases: number[] = [];
+  readonly #documentFrequency = new Map<string, number>();
+  readonly #docOfKey = new Map<string, number>();
+  readonly #size: number;
+  readonly #averageLength: number;
+
+  /** An index over `passages` (one part), or over parts built before (`{ parts }`, e.g. read from disk). */
+  constructor(source: readonly Passage[] | { parts: readonly LexicalPart[] }) {
+    this.#parts = Array.isArray(source) ? [buildLexicalPart(source as readonly Passage[])] : (source as { parts: readonly LexicalPart[] }).parts;
+    ({ size: this.#size, averageLength: this.#averageLength } = this.#assemble());
   }
 
   /** Number of passages indexed. */
   get size(): number {
-    return this.#termsByKey.size;
+    return this.#size;
   }
 
   /** True when some passage holds `term`. */
@@ -53,9 +81,8 @@ export class LexicalIndex {
 
   /** Inverse document frequency of a term; a term the corpus lacks gets the highest value. */
   idf(term: string): number {
-    const n = this.#termsByKey.size;
     const df = this.#documentFrequency.get(term) ?? 0;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return Math.log(1 + (this.#size - df + 0.5) / (df + 0.5));
   }
 
   /**
@@ -63,46 +90,132 @@ export class LexicalIndex {
    * present, a term missing but stood in for by a synonym counting at the synonym's weight. 0 to 1.
    */
   coverage(key: string, query: CoverageQuery): number {
-    const terms = this.#termsByKey.get(key);
-    return terms === undefined ? 0 : this.#coverageIn(terms, query);
+    const doc = this.#docOfKey.get(key);
+    return doc === undefined ? 0 : this.#coverageBy((term) => this.#holds(doc, term), query);
   }
 
   /** {@link coverage} for any text, e.g. one sentence of a passage. */
   coverageOfText(text: string, query: CoverageQuery): number {
-    return this.#coverageIn(new Set(termsOf(text)), query);
+    const terms = new Set(termsOf(text));
+    return this.#coverageBy((term) => terms.has(term), query);
   }
 
-  #coverageIn(terms: ReadonlySet<string>, query: CoverageQuery): number {
+  /**
+   * The best `limit` passages for a query by BM25 with term boosts, best first, scored as MiniSearch did (the sum
+   * over terms times the number of terms matched); only passages of speeches `allowed` accepts, when given.
+   */
+  search(query: CoverageQuery, limit: number, allowed: ((speechId: string) => boolean) | null = null): LexicalHit[] {
+    const weights = new Map<string, number>();
+    for (const { term, weight } of [...query.baseTerms, ...query.synonymTerms]) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+    if (weights.size === 0 || this.#size === 0) return [];
+    const scores = new Float64Array(this.#size);
+    const matched = new Uint16Array(this.#size);
+    const { k, b, d } = BM25_PARAMETERS;
+    for (const [term, boost] of weights) {
+      const idf = this.idf(term);
+      this.#parts.forEach((part, index) => {
+        const posting = part.postings.get(term);
+        if (posting === undefined) return;
+        const base = this.#bases[index] ?? 0;
+        for (let i = 0; i < posting.docs.length; i += 1) {
+          const local = posting.docs[i] ?? 0;
+          const tf = posting.counts[i] ?? 0;
+          const length = part.lengths[local] ?? 0;
+          const doc = base + local;
+          scores[doc] = (scores[doc] ?? 0) + boost * idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / this.#averageLength)));
+          matched[doc] = (matched[doc] ?? 0) + 1;
+        }
+      });
+    }
+    return this.#top(scores, matched, limit, allowed);
+  }
+
+  #top(scores: Float64Array, matched: Uint16Array, limit: number, allowed: ((speechId: string) => boolean) | null): LexicalHit[] {
+    const hits: Array<{ doc: number; score: number }> = [];
+    for (let doc = 0; doc < scores.length; doc += 1) {
+      const count = matched[doc] ?? 0;
+      if (count === 0) continue;
+      const score = (scores[doc] ?? 0) * count;
+      // Keeps the best `limit` seen so far, in order; cheap while `limit` is small.
+      if (hits.length === limit && score <= (hits[hits.length - 1]?.score ?? Infinity)) continue;
+      if (allowed !== null && !allowed(this.#speechOf(doc))) continue;
+      let at = hits.length;
+      while (at > 0 && (hits[at - 1]?.score ?? 0) < score) at -= 1;
+      hits.splice(at, 0, { doc, score });
+      if (hits.length > limit) hits.pop();
+    }
+    return hits.map(({ doc, score }) => ({ key: this.#keyOf(doc), score }));
+  }
+
+  #coverageBy(holds: (term: string) => boolean, query: CoverageQuery): number {
     let found = 0;
     let total = 0;
     for (const base of query.baseTerms) {
       const weight = this.idf(base.term) * base.weight;
       total += weight;
-      if (terms.has(base.term)) {
+      if (holds(base.term)) {
         found += weight;
         continue;
       }
       let credit = 0;
       for (const synonym of query.synonymTerms) {
-        if (synonym.of === base.term && terms.has(synonym.term)) credit = Math.max(credit, synonym.weight);
+        if (synonym.of === base.term && holds(synonym.term)) credit = Math.max(credit, synonym.weight);
       }
       found += weight * credit;
     }
     return total > 0 ? found / total : 0;
   }
 
-  /** The best `limit` passages for a query by BM25 with term boosts, best first; only keys in `allowed` when given. */
-  search(query: CoverageQuery, limit: number, allowed: ReadonlySet<string> | null = null): LexicalHit[] {
-    const weights = new Map<string, number>();
-    for (const { term, weight } of [...query.baseTerms, ...query.synonymTerms]) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
-    if (weights.size === 0) return [];
-    return this.#search
-      .search([...weights.keys()].join(' '), {
-        tokenize: (text) => text.split(' '),
-        boostTerm: (term) => weights.get(term) ?? 1,
-        ...(allowed === null ? {} : { filter: (result) => allowed.has(String(result.id)) }),
-      })
-      .slice(0, limit)
-      .map((result) => ({ key: String(result.id), score: result.score }));
+  /** True when passage `doc` holds `term` (a binary search in the term's postings of the passage's part). */
+  #holds(doc: number, term: string): boolean {
+    const { part, local } = this.#locate(doc);
+    const docs = part?.postings.get(term)?.docs;
+    if (docs === undefined) return false;
+    let low = 0;
+    let high = docs.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const value = docs[mid] ?? 0;
+      if (value === local) return true;
+      if (value < local) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+
+  /** The part holding passage `doc` (the last whose base is at most `doc`) and its number within the part. */
+  #locate(doc: number): { part: LexicalPart | undefined; local: number } {
+    let low = 0;
+    let high = this.#bases.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.#bases[mid] ?? 0) <= doc) low = mid;
+      else high = mid - 1;
+    }
+    return { part: this.#parts[low], local: doc - (this.#bases[low] ?? 0) };
+  }
+
+  #keyOf(doc: number): string {
+    const { part, local } = this.#locate(doc);
+    return part?.keys[local] ?? '';
+  }
+
+  #speechOf(doc: number): string {
+    const { part, local } = this.#locate(doc);
+    return part?.speechIds[local] ?? '';
+  }
+
+  /** Numbers the parts' passages and sums document frequencies and lengths. */
+  #assemble(): { size: number; averageLength: number } {
+    let size = 0;
+    let totalLength = 0;
+    for (const part of this.#parts) {
+      this.#bases.push(size);
+      part.keys.forEach((key, local) => this.#docOfKey.set(key, size + local));
+      for (const [term, posting] of part.postings) this.#documentFrequency.set(term, (this.#documentFrequency.get(term) ?? 0) + posting.docs.length);
+      for (const length of part.lengths) totalLength += length;
+      size += part.keys.length;
+    }
+    return { size, averageLength: size > 0 ? Math.max(1, totalLength / size) : 1 };
   }
 }

@@ -130,7 +130,7 @@ export class Retriever {
     const contextNames = query.context === null ? [] : questionNames(query.context);
     const speakers = speakersAsked(query, this.#names.speakers([...names, ...contextNames]), this.#options.minTopicTerms);
     const topic = topicOf(query, speakers);
-    const allowed = this.#allowedKeys(options.filter);
+    const allowed = this.#allowedSpeeches(options.filter);
     const pool = this.#options.candidatePool;
     // Keywords search the topic: a paragraph that only mentions another "Director General" is no match.
     let keywordHits = this.mode === 'dense' ? [] : this.#lexical.search(topic, pool, allowed);
@@ -143,9 +143,7 @@ export class Retriever {
     const questionVector = this.mode === 'lexical' ? null : await this.#questionVector(query, speakers);
     let denseHits: VectorHit[] = [];
     if (questionVector !== null && this.#dense !== null) {
-      // With a filter, every vector is scored so that the pool is not used up by excluded speeches.
-      denseHits = await this.#dense.vectors.query(questionVector, allowed === null ? pool : this.#dense.vectors.size);
-      if (allowed !== null) denseHits = denseHits.filter((hit) => allowed.has(hit.key)).slice(0, pool);
+      denseHits = await this.#dense.vectors.query(questionVector, pool, allowed === null ? {} : { allowed });
     }
     const topicCoverageOf = (key: string): number => this.#lexical.coverage(key, topic);
     const bySpeaker = (key: string): boolean => speakers !== null && speakers.speechIds.has(this.#passages.get(key)?.speechId ?? '');
@@ -199,17 +197,16 @@ export class Retriever {
   }
 
   /** The passage keys a filter allows, or null for no filter. */
-  #allowedKeys(filter: AskFilter | undefined): ReadonlySet<string> | null {
+  #allowedSpeeches(filter: AskFilter | undefined): ((speechId: string) => boolean) | null {
     if (filter === undefined || (filter.speechIds === undefined && filter.from === undefined && filter.to === undefined)) return null;
     const ids = filter.speechIds === undefined ? null : new Set(filter.speechIds);
     const allowed = new Set<string>();
-    for (const passage of this.#passages.values()) {
-      const speech = this.#speeches.get(passage.speechId);
-      if (speech === undefined || (ids !== null && !ids.has(speech.id))) continue;
+    for (const speech of this.#speeches.values()) {
+      if (ids !== null && !ids.has(speech.id)) continue;
       if ((filter.from !== undefined && speech.date < filter.from) || (filter.to !== undefined && speech.date > filter.to)) continue;
-      allowed.add(passage.key);
+      allowed.add(speech.id);
     }
-    return allowed;
+    return (speechId) => allowed.has(speechId);
   }
 }
 

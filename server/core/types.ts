@@ -66,8 +66,11 @@ export interface VectorStore {
   readonly dimension: number;
   /** Number of passages held. */
   readonly size: number;
-  /** The `topK` passages closest to `vector`, best first; a passage embedded in windows scores by its closest one. */
-  query(vector: readonly number[], topK: number): Promise<VectorHit[]>;
+  /**
+   * The `topK` passages closest to `vector`, best first; a passage embedded in windows scores by its closest one.
+   * With `allowed`, only passages of the speeches it accepts (the others do not use up `topK`).
+   */
+  query(vector: readonly number[], topK: number, options?: { allowed?: (speechId: string) => boolean }): Promise<VectorHit[]>;
 }
 
 /** Every retrieval: BM25 only, dense vectors only (evaluation), or the two fused. */

@@ -23,7 +23,7 @@ describe('npm run eval', () => {
     expect(lexical.byKind.paraphrase).toEqual({ questions: 1, recall: { 1: 0, 3: 0 }, mrr: 0 });
     // Refused: e3 (answerable) and e4 (unanswerable): precision 1/2; the one unanswerable was refused: recall 1.
     expect(lexical.noAnswer).toEqual({ precision: 0.5, recall: 1, unanswerable: 1, wronglyRefused: 1 });
-    expect(lexical.misses).toEqual([{ id: 'e3', kind: 'paraphrase', refused: true, rankBeforeCutoff: expect.toSatisfy((r: unknown) => r === null || typeof r === 'number') }]);
+    expect(lexical.misses).toEqual([{ id: 'e3', kind: 'paraphrase', answerable: true, refused: true, rankBeforeCutoff: expect.toSatisfy((r: unknown) => r === null || typeof r === 'number') }]);
     expect(lexical.highlightAccuracy).toBe(1);
   }, 60_000);
 

@@ -103,8 +103,10 @@ export class FakeVectorStore implements VectorStore {
     return this.#entries.length;
   }
 
-  async query(vector: readonly number[], topK: number): Promise<VectorHit[]> {
+  async query(vector: readonly number[], topK: number, options: { allowed?: (speechId: string) => boolean } = {}): Promise<VectorHit[]> {
+    const { allowed } = options;
     return this.#entries
+      .filter(({ key }) => allowed === undefined || allowed(key.slice(0, key.lastIndexOf('#'))))
       .map(({ key, vector: stored }) => ({ key, score: stored.reduce((sum, x, i) => sum + x * (vector[i] ?? 0), 0) }))
       .sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))
       .slice(0, topK);
