@@ -30,6 +30,8 @@ export interface LexicalPart {
   speechIds: readonly string[];
   lengths: Uint16Array;
   postings: ReadonlyMap<string, Posting>;
+  /** Passages of the part left out of searching (their speech was removed or replaced since the part was made). */
+  removed?: ReadonlySet<number>;
 }
 
 /** Builds the part of some passages. */
@@ -62,6 +64,8 @@ export class LexicalIndex {
   readonly #docOfKey = new Map<string, number>();
   readonly #size: number;
   readonly #averageLength: number;
+  /** 1 for a passage left out of searching; null when no part leaves any out. */
+  #removed: Uint8Array | null = null;
 
   /** An index over `passages` (one part), or over parts built before (`{ parts }`, e.g. read from disk). */
   constructor(source: readonly Passage[] | { parts: readonly LexicalPart[] }) {
@@ -134,7 +138,7 @@ export class LexicalIndex {
     const hits: Array<{ doc: number; score: number }> = [];
     for (let doc = 0; doc < scores.length; doc += 1) {
       const count = matched[doc] ?? 0;
-      if (count === 0) continue;
+      if (count === 0 || this.#isRemoved(doc)) continue;
       const score = (scores[doc] ?? 0) * count;
       // Keeps the best `limit` seen so far, in order; cheap while `limit` is small.
       if (hits.length === limit && score <= (hits[hits.length - 1]?.score ?? Infinity)) continue;
@@ -195,6 +199,10 @@ export class LexicalIndex {
     return { part: this.#parts[low], local: doc - (this.#bases[low] ?? 0) };
   }
 
+  #isRemoved(doc: number): boolean {
+    return this.#removed !== null && this.#removed[doc] === 1;
+  }
+
   #keyOf(doc: number): string {
     const { part, local } = this.#locate(doc);
     return part?.keys[local] ?? '';
@@ -211,10 +219,17 @@ export class LexicalIndex {
     let totalLength = 0;
     for (const part of this.#parts) {
       this.#bases.push(size);
-      part.keys.forEach((key, local) => this.#docOfKey.set(key, size + local));
+      part.keys.forEach((key, local) => {
+        if (part.removed?.has(local) !== true) this.#docOfKey.set(key, size + local);
+      });
       for (const [term, posting] of part.postings) this.#documentFrequency.set(term, (this.#documentFrequency.get(term) ?? 0) + posting.docs.length);
       for (const length of part.lengths) totalLength += length;
       size += part.keys.length;
+    }
+    if (this.#parts.some((part) => (part.removed?.size ?? 0) > 0)) {
+      const removed = new Uint8Array(size);
+      this.#parts.forEach((part, index) => part.removed?.forEach((local) => (removed[(this.#bases[index] ?? 0) + local] = 1)));
+      this.#removed = removed;
     }
     return { size, averageLength: size > 0 ? Math.max(1, totalLength / size) : 1 };
   }

@@ -1,0 +1,153 @@
+// The files of one index segment (a batch of speeches), each read with one call: the speeches as JSON, the
+// keyword postings and the vectors as binary sidecars (int8 for the scan, float32 for exact rescoring and reuse).
+
+import { open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LexicalPart, Posting } from '../core/lexical-index.ts';
+import type { Paragraph, SpeechMeta } from '../core/types.ts';
+import { paddedDimension, type Int8Rows } from './int8-vectors.ts';
+
+/** A speech as a segment keeps it: what was read from corpus/, split, with a hash per paragraph text. */
+export interface StoredSpeech {
+  meta: SpeechMeta;
+  paragraphs: Paragraph[];
+  /** Hash of each paragraph's text, in order: the key under which its vectors are reused. */
+  hashes: string[];
+  /** The duplicate fingerprint of the speech: its digest and 5-word shingle hashes. */
+  fingerprint: { digest: string; shingles: number[] };
+}
+
+/** The vectors of a segment for one model: rows (windows) and, for each, the segment passage it embeds. */
+export interface SegmentVectors {
+  dimension: number;
+  /** Float32 rows, `dimension` each. */
+  rows: Float32Array;
+  /** For each row, the passage's number within the segment (passages in speech, then paragraph, order). */
+  owners: Uint32Array;
+}
+
+const MAGIC_LEX = 0x4c455831; // "LEX1"
+const MAGIC_VEC = 0x56454331; // "VEC1"
+
+/** `<dir>/<name>.json`: the segment's speeches. */
+export function speechesFile(dir: string, name: string): string {
+  return path.join(dir, `${name}.json`);
+}
+
+/** `<dir>/<name>.lex`: the segment's keyword postings. */
+export function postingsFile(dir: string, name: string): string {
+  return path.join(dir, `${name}.lex`);
+}
+
+/** `<dir>/<name>.<tag>.i8` and `.f32`: the segment's vectors for the model whose tag is given. */
+export function vectorFiles(dir: string, name: string, tag: string): { int8: string; float32: string } {
+  return { int8: path.join(dir, `${name}.${tag}.i8`), float32: path.join(dir, `${name}.${tag}.f32`) };
+}
+
+/** Serialises a segment's speeches. */
+export function encodeSpeeches(speeches: readonly StoredSpeech[]): Buffer {
+  return Buffer.from(JSON.stringify({ speeches }), 'utf8');
+}
+
+/** Reads a segment's speeches. @throws Error when the file is not what a segment writes. */
+export async function readSpeeches(file: string): Promise<StoredSpeech[]> {
+  const value = JSON.parse(await readFile(file, 'utf8')) as { speeches?: unknown };
+  if (!Array.isArray(value.speeches)) throw new Error(`${path.basename(file)} holds no speeches`);
+  return value.speeches as StoredSpeech[];
+}
+
+/** Binary layout: magic, header length, JSON header (terms, posting lengths), lengths, docs, counts. */
+export function encodePostings(part: LexicalPart): Buffer {
+  const terms = [...part.postings.keys()];
+  const sizes = terms.map((term) => part.postings.get(term)?.docs.length ?? 0);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const header = Buffer.from(JSON.stringify({ terms, sizes, passages: part.keys.length, keys: part.keys, speechIds: part.speechIds }), 'utf8');
+  const body = { lengths: part.lengths.length * 2, docs: total * 4, counts: total * 2 };
+  const buffer = Buffer.alloc(align8(8 + header.length) + align8(body.lengths) + body.docs + align8(body.counts));
+  buffer.writeUInt32LE(MAGIC_LEX, 0);
+  buffer.writeUInt32LE(header.length, 4);
+  header.copy(buffer, 8);
+  let at = align8(8 + header.length);
+  Buffer.from(part.lengths.buffer, part.lengths.byteOffset, body.lengths).copy(buffer, at);
+  at += align8(body.lengths);
+  const docsAt = at;
+  const countsAt = at + body.docs;
+  let offset = 0;
+  for (const term of terms) {
+    const posting = part.postings.get(term) as Posting;
+    Buffer.from(posting.docs.buffer, posting.docs.byteOffset, posting.docs.byteLength).copy(buffer, docsAt + offset * 4);
+    Buffer.from(posting.counts.buffer, posting.counts.byteOffset, posting.counts.byteLength).copy(buffer, countsAt + offset * 2);
+    offset += posting.docs.length;
+  }
+  return buffer;
+}
+
+/** Reads postings written by {@link encodePostings}, as views over one buffer. */
+export async function readPostings(file: string): Promise<LexicalPart> {
+  const bytes = await readFile(file);
+  if (bytes.readUInt32LE(0) !== MAGIC_LEX) throw new Error(`${path.basename(file)} is not a postings file`);
+  const headerLength = bytes.readUInt32LE(4);
+  const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as { terms: string[]; sizes: number[]; passages: number; keys: string[]; speechIds: string[] };
+  // A fresh, aligned copy: typed-array views need their offsets aligned to the element size.
+  const buffer = new Uint8Array(bytes).buffer;
+  let at = align8(8 + headerLength);
+  const lengths = new Uint16Array(buffer, at, header.passages);
+  at += align8(header.passages * 2);
+  const total = header.sizes.reduce((sum, size) => sum + size, 0);
+  const docs = new Uint32Array(buffer, at, total);
+  const counts = new Uint16Array(buffer, at + total * 4, total);
+  const postings = new Map<string, Posting>();
+  let offset = 0;
+  header.terms.forEach((term, i) => {
+    const size = header.sizes[i] ?? 0;
+    postings.set(term, { docs: docs.subarray(offset, offset + size), counts: counts.subarray(offset, offset + size) });
+    offset += size;
+  });
+  return { keys: header.keys, speechIds: header.speechIds, lengths, postings };
+}
+
+/** The int8 file: magic, dimension, rows, then scales, owners and the padded int8 rows. */
+export function encodeInt8(rows: Int8Rows, owners: Uint32Array): Buffer {
+  const count = rows.scales.length;
+  const buffer = Buffer.alloc(16 + count * 8 + rows.values.byteLength);
+  buffer.writeUInt32LE(MAGIC_VEC, 0);
+  buffer.writeUInt32LE(rows.dimension, 4);
+  buffer.writeUInt32LE(count, 8);
+  Buffer.from(rows.scales.buffer, rows.scales.byteOffset, count * 4).copy(buffer, 16);
+  Buffer.from(owners.buffer, owners.byteOffset, count * 4).copy(buffer, 16 + count * 4);
+  Buffer.from(rows.values.buffer, rows.values.byteOffset, rows.values.byteLength).copy(buffer, 16 + count * 8);
+  return buffer;
+}
+
+/** Reads an int8 file written by {@link encodeInt8}. */
+export async function readInt8(file: string): Promise<{ rows: Int8Rows; owners: Uint32Array }> {
+  const bytes = await readFile(file);
+  if (bytes.readUInt32LE(0) !== MAGIC_VEC) throw new Error(`${path.basename(file)} is not a vector file`);
+  const dimension = bytes.readUInt32LE(4);
+  const count = bytes.readUInt32LE(8);
+  const buffer = new Uint8Array(bytes).buffer;
+  const scales = new Float32Array(buffer, 16, count);
+  const owners = new Uint32Array(buffer, 16 + count * 4, count);
+  const values = new Int8Array(buffer, 16 + count * 8, count * paddedDimension(dimension));
+  return { rows: { dimension, values, scales }, owners };
+}
+
+/** Reads float32 rows `rows` (ascending or not) of a `.f32` file, `dimension` floats each, with one read per row. */
+export async function readFloat32Rows(file: string, rows: readonly number[], dimension: number): Promise<Float32Array[]> {
+  const handle = await open(file, 'r');
+  try {
+    return await Promise.all(
+      rows.map(async (row) => {
+        const out = new Float32Array(dimension);
+        await handle.read(new Uint8Array(out.buffer), 0, dimension * 4, row * dimension * 4);
+        return out;
+      }),
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+function align8(value: number): number {
+  return Math.ceil(value / 8) * 8;
+}

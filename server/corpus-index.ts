@@ -1,0 +1,326 @@
+// Keeps index/ in line with corpus/ by reading only what changed (files are told apart by size and time), and
+// loads what searching needs from it: speeches, keyword postings and vectors, segment by segment, each once.
+
+import { createHash } from 'node:crypto';
+import { listCorpus, readSpeech, type SpeechFiles } from './adapters/corpus-folder.ts';
+import {
+  commitManifest,
+  emptyManifest,
+  newSegmentName,
+  readManifest,
+  removeUnreferenced,
+  vectorTag,
+  writeDurably,
+  type IndexManifest,
+  type SegmentEntry,
+} from './adapters/index-store.ts';
+import { Int8Block, quantizeRows } from './adapters/int8-vectors.ts';
+import {
+  encodeInt8,
+  encodePostings,
+  encodeSpeeches,
+  postingsFile,
+  readFloat32Rows,
+  readInt8,
+  readPostings,
+  readSpeeches,
+  speechesFile,
+  vectorFiles,
+  type StoredSpeech,
+} from './adapters/segment-files.ts';
+import { SegmentVectorStore, type VectorSegment } from './adapters/segment-vector-store.ts';
+import { AppError } from './core/errors.ts';
+import { buildLexicalPart, LexicalIndex, type LexicalPart } from './core/lexical-index.ts';
+import { SILENT_LOGGER, type Logger } from './core/logger.ts';
+import { passagesOf } from './core/passages.ts';
+import { fingerprintSpeech, type SpeechFingerprint } from './core/speech-fingerprint.ts';
+import { compareSpeeches } from './core/speech-order.ts';
+import type { Embedder, Passage, Speech, VectorStore } from './core/types.ts';
+
+/** What searching the corpus needs, as loaded from the index. */
+export interface SearchSnapshot {
+  speeches: Speech[];
+  lexical: LexicalIndex;
+  /** The vectors for the model given to the last sync, or null. */
+  store: VectorStore | null;
+}
+
+/** What a sync did. */
+export interface IndexReport {
+  /** Why the index was rebuilt from scratch, or null. */
+  rebuiltBecause: string | null;
+  /** Speeches read from corpus/ because they were new or changed. */
+  read: number;
+  embedded: number;
+  reused: number;
+  wrote: boolean;
+}
+
+/** Segments are merged once there are more than this many… */
+const MAX_SEGMENTS = 24;
+/** …or once this share of their passages belongs to removed or replaced speeches. */
+const MAX_REMOVED_SHARE = 0.25;
+/** Files of an older generation are kept this long for readers still answering from it. */
+const GRACE_MS = 10 * 60_000;
+/** Texts embedded per call. */
+const EMBED_BATCH = 32;
+
+/** A segment as loaded: its speeches, their passages and keyword postings, its vectors for one tag. */
+interface LoadedSegment {
+  speeches: StoredSpeech[];
+  passages: Passage[];
+  /** Each passage's text hash, in passage order. */
+  hashes: string[];
+  lexical: LexicalPart;
+  vectors: { tag: string; segment: Omit<VectorSegment, 'removed'> } | null;
+}
+
+/** The index of one corpus folder; keeps the segments it has read, so each is read once per process. */
+export class CorpusIndex {
+  readonly #corpusDir: string;
+  readonly #indexDir: string;
+  readonly #log: Logger;
+  readonly #loaded = new Map<string, LoadedSegment>();
+
+  constructor(options: { corpusDir: string; indexDir: string; log?: Logger }) {
+    this.#corpusDir = options.corpusDir;
+    this.#indexDir = options.indexDir;
+    this.#log = options.log ?? SILENT_LOGGER;
+  }
+
+  /**
+   * Brings the index in line with the corpus (the caller holds the corpus lock): speeches whose files are new or
+   * changed are read and indexed in a new segment, removed ones are left out; with an embedder, every segment gets
+   * vectors for it (reused by paragraph text when they exist). Then loads the result.
+   * @throws AppError `corpus_invalid` for a speech with invalid metadata; the embedder's errors.
+   */
+  async sync(options: { embedder: Embedder | null; onProgress?: (progress: { done: number; total: number }) => void }): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+    const existing = await readManifest(this.#indexDir);
+    const rebuiltBecause = 'problem' in existing && existing.problem !== 'no index yet' ? existing.problem : null;
+    if (rebuiltBecause !== null) this.#log.warn(`index: rebuilding from corpus because ${rebuiltBecause}`);
+    const before = 'manifest' in existing ? existing.manifest : emptyManifest();
+    const listing = await listCorpus(this.#corpusDir, { log: this.#log });
+    const { manifest, read } = await this.#followCorpus(before, listing);
+    const compacted = await this.#compact(manifest);
+    const vectors = options.embedder === null ? { embedded: 0, reused: 0 } : await this.#embed(compacted, options.embedder, options.onProgress);
+    const wrote = JSON.stringify(compacted) !== JSON.stringify(before) || 'problem' in existing;
+    if (wrote) {
+      await commitManifest(this.#indexDir, compacted);
+      await removeUnreferenced(this.#indexDir, compacted, { graceMs: GRACE_MS });
+    }
+    const snapshot = await this.#snapshot(compacted, options.embedder === null ? null : vectorTag(options.embedder));
+    return { snapshot, report: { rebuiltBecause, read, wrote, ...vectors } };
+  }
+
+  /** Loads the index as it stands, writing nothing (a read-only folder, or a reader following another writer). */
+  async load(options: { embedder: Embedder | null }): Promise<SearchSnapshot> {
+    const existing = await readManifest(this.#indexDir);
+    if ('problem' in existing) throw new AppError('index_invalid', `index: cannot be read (${existing.problem})`);
+    return this.#snapshot(existing.manifest, options.embedder === null ? null : vectorTag(options.embedder));
+  }
+
+  /** The fingerprint of every speech indexed, to refuse a duplicate. */
+  async fingerprints(): Promise<Array<{ speech: Speech['meta']; fingerprint: SpeechFingerprint }>> {
+    const existing = await readManifest(this.#indexDir);
+    if ('problem' in existing) return [];
+    const result: Array<{ speech: Speech['meta']; fingerprint: SpeechFingerprint }> = [];
+    for (const entry of existing.manifest.segments) {
+      const removed = new Set(entry.removed);
+      for (const stored of (await this.#segment(entry.name)).speeches) {
+        if (!removed.has(stored.meta.id)) result.push({ speech: stored.meta, fingerprint: { digest: stored.fingerprint.digest, shingles: new Set(stored.fingerprint.shingles) } });
+      }
+    }
+    return result;
+  }
+
+  /** Reads new and changed speeches into a new segment and marks removed and replaced ones. */
+  async #followCorpus(before: IndexManifest, listing: readonly SpeechFiles[]): Promise<{ manifest: IndexManifest; read: number }> {
+    const now = new Set(listing.map((files) => files.id));
+    const changed = listing.filter((files) => JSON.stringify(before.corpus[files.id]) !== JSON.stringify({ text: files.text, meta: files.meta }));
+    const gone = new Set([...Object.keys(before.corpus).filter((id) => !now.has(id)), ...changed.map((files) => files.id)]);
+    const segments: SegmentEntry[] = before.segments
+      .map((entry) => ({ ...entry, removed: [...new Set([...entry.removed, ...entry.speechIds.filter((id) => gone.has(id))])] }))
+      .filter((entry) => entry.removed.length < entry.speechIds.length);
+    const corpus = Object.fromEntries(Object.entries(before.corpus).filter(([id]) => now.has(id)));
+    const fresh: StoredSpeech[] = [];
+    for (const files of changed) {
+      const speech = await readSpeech(this.#corpusDir, files, { log: this.#log });
+      corpus[files.id] = { text: files.text, meta: files.meta };
+      if (speech !== null) fresh.push(storedOf(speech));
+    }
+    if (fresh.length > 0) segments.push(await this.#writeSegment(fresh.sort((a, b) => compareSpeeches(a, b))));
+    if (changed.length > 0) this.#log.info(`index: read ${changed.length} new or changed speech file(s) of ${listing.length}`);
+    const vectors = before.vectors === null ? null : { ...before.vectors, segments: before.vectors.segments.filter((name) => segments.some((s) => s.name === name)) };
+    return { manifest: { ...before, formatVersion: before.formatVersion, segments, corpus, vectors }, read: changed.length };
+  }
+
+  /** Merges segments into one when there are many, or many of their speeches are gone; vectors move along. */
+  async #compact(manifest: IndexManifest): Promise<IndexManifest> {
+    const passages = manifest.segments.reduce((sum, s) => sum + s.passages, 0);
+    const removedPassages = await this.#removedPassages(manifest);
+    if (manifest.segments.length <= MAX_SEGMENTS && removedPassages <= MAX_REMOVED_SHARE * passages) return manifest;
+    const live: StoredSpeech[] = [];
+    for (const entry of manifest.segments) {
+      const removed = new Set(entry.removed);
+      live.push(...(await this.#segment(entry.name)).speeches.filter((s) => !removed.has(s.meta.id)));
+    }
+    const merged = await this.#writeSegment(live.sort((a, b) => compareSpeeches(a, b)));
+    this.#log.info(`index: merged ${manifest.segments.length} segments into one (${merged.passages} paragraphs)`);
+    const vectors = manifest.vectors === null ? null : { ...manifest.vectors, segments: [] };
+    return { ...manifest, segments: [merged], vectors };
+  }
+
+  async #removedPassages(manifest: IndexManifest): Promise<number> {
+    let count = 0;
+    for (const entry of manifest.segments) {
+      if (entry.removed.length === 0) continue;
+      const removed = new Set(entry.removed);
+      for (const stored of (await this.#segment(entry.name)).speeches) if (removed.has(stored.meta.id)) count += stored.paragraphs.length;
+    }
+    return count;
+  }
+
+  /** Gives every segment vectors for `embedder`, reusing rows of the same tag by paragraph text. */
+  async #embed(manifest: IndexManifest, embedder: Embedder, onProgress?: (progress: { done: number; total: number }) => void): Promise<{ embedded: number; reused: number }> {
+    const tag = vectorTag(embedder);
+    if (manifest.vectors !== null && manifest.vectors.tag !== tag) {
+      this.#log.warn(`index: new vectors because the model changed (${manifest.vectors.modelId} → ${embedder.modelId})`);
+      manifest.vectors = null;
+    }
+    const done = new Set(manifest.vectors?.segments ?? []);
+    const missing = manifest.segments.filter((entry) => !done.has(entry.name));
+    const wanted = new Map<string, string>();
+    for (const entry of missing) {
+      const segment = await this.#segment(entry.name);
+      segment.passages.forEach((p, i) => wanted.set(segment.hashes[i] ?? hashOf(p.text), p.text));
+    }
+    const known = await this.#knownRows(manifest, tag, new Set(wanted.keys()));
+    const needed = new Map([...wanted].filter(([hash]) => !known.has(hash)));
+    let embedded = 0;
+    onProgress?.({ done: 0, total: needed.size });
+    const entries = [...needed];
+    for (let i = 0; i < entries.length; i += EMBED_BATCH) {
+      const batch = entries.slice(i, i + EMBED_BATCH);
+      const windows = await embedder.embedPassages(batch.map(([, text]) => text));
+      batch.forEach(([hash], j) => known.set(hash, checkedWindows(windows[j], embedder.dimension)));
+      embedded += batch.length;
+      onProgress?.({ done: embedded, total: needed.size });
+    }
+    let rows = manifest.vectors?.rows ?? 0;
+    for (const entry of missing) rows += await this.#writeVectors(entry.name, tag, known, embedder.dimension);
+    const reused = missing.reduce((sum, entry) => sum + entry.passages, 0) - embedded;
+    manifest.vectors = { tag, modelId: embedder.modelId, dimension: embedder.dimension, profile: embedder.profile, segments: manifest.segments.map((s) => s.name), rows };
+    if (missing.length > 0) this.#log.info(`index: ${embedded} paragraph(s) embedded, ${Math.max(0, reused)} reused (model ${embedder.modelId})`);
+    return { embedded, reused: Math.max(0, reused) };
+  }
+
+  /** The float32 rows of `tag` already in the index for paragraph texts of `hashes`: read, not embedded again. */
+  async #knownRows(manifest: IndexManifest, tag: string, hashes: ReadonlySet<string>): Promise<Map<string, Float32Array[]>> {
+    const known = new Map<string, Float32Array[]>();
+    for (const name of manifest.vectors?.tag === tag ? manifest.vectors.segments : []) {
+      const segment = await this.#segment(name, tag);
+      if (segment.vectors === null) continue;
+      const { owners, float32File, block } = segment.vectors.segment;
+      const rows: number[] = [];
+      owners.forEach((owner, row) => {
+        const hash = segment.hashes[owner] ?? '';
+        if (hashes.has(hash) && !known.has(hash)) rows.push(row);
+      });
+      if (rows.length === 0) continue;
+      const values = await readFloat32Rows(float32File, rows, block.dimension);
+      const found = new Map<string, Float32Array[]>();
+      rows.forEach((row, i) => {
+        const hash = segment.hashes[owners[row] ?? 0] ?? '';
+        found.set(hash, [...(found.get(hash) ?? []), values[i] as Float32Array]);
+      });
+      for (const [hash, windows] of found) known.set(hash, windows);
+    }
+    return known;
+  }
+
+  /** Writes a segment's speeches and postings, durably, and returns its manifest entry. */
+  async #writeSegment(speeches: StoredSpeech[]): Promise<SegmentEntry> {
+    const name = newSegmentName();
+    const passages = passagesOf(speeches);
+    const lexical = buildLexicalPart(passages);
+    await writeDurably(speechesFile(this.#indexDir, name), encodeSpeeches(speeches));
+    await writeDurably(postingsFile(this.#indexDir, name), encodePostings(lexical));
+    this.#loaded.set(name, { speeches, passages, hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null });
+    return { name, speechIds: speeches.map((s) => s.meta.id), removed: [], passages: passages.length };
+  }
+
+  /** Writes a segment's vectors from `known` rows; returns the number of rows. */
+  async #writeVectors(name: string, tag: string, known: ReadonlyMap<string, Float32Array[]>, dimension: number): Promise<number> {
+    const segment = await this.#segment(name);
+    const owners: number[] = [];
+    const rows: Float32Array[] = [];
+    segment.passages.forEach((_, index) => {
+      for (const row of known.get(segment.hashes[index] ?? '') ?? []) {
+        owners.push(index);
+        rows.push(row);
+      }
+    });
+    const flat = new Float32Array(rows.length * dimension);
+    rows.forEach((row, i) => flat.set(row, i * dimension));
+    const files = vectorFiles(this.#indexDir, name, tag);
+    const quantized = quantizeRows(flat, dimension);
+    await writeDurably(files.float32, new Uint8Array(flat.buffer));
+    await writeDurably(files.int8, encodeInt8(quantized, Uint32Array.from(owners)));
+    segment.vectors = { tag, segment: { block: new Int8Block(quantized), owners: Uint32Array.from(owners), keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
+    return rows.length;
+  }
+
+  /** A segment, read on first use (its vectors too when `tag` is given and they exist). */
+  async #segment(name: string, tag: string | null = null): Promise<LoadedSegment> {
+    let segment = this.#loaded.get(name);
+    if (segment === undefined) {
+      const speeches = await readSpeeches(speechesFile(this.#indexDir, name));
+      const lexical = await readPostings(postingsFile(this.#indexDir, name));
+      segment = { speeches, passages: passagesOf(speeches), hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null };
+      this.#loaded.set(name, segment);
+    }
+    if (tag !== null && segment.vectors?.tag !== tag) {
+      const files = vectorFiles(this.#indexDir, name, tag);
+      const { rows, owners } = await readInt8(files.int8);
+      segment.vectors = { tag, segment: { block: new Int8Block(rows), owners, keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
+    }
+    return segment;
+  }
+
+  /** Assembles what searching needs from the manifest's segments; forgets segments it no longer names. */
+  async #snapshot(manifest: IndexManifest, tag: string | null): Promise<SearchSnapshot> {
+    const withVectors = tag !== null && manifest.vectors?.tag === tag ? new Set(manifest.vectors.segments) : new Set<string>();
+    const speeches: Speech[] = [];
+    const parts: LexicalPart[] = [];
+    const vectorSegments: VectorSegment[] = [];
+    for (const entry of manifest.segments) {
+      const segment = await this.#segment(entry.name, withVectors.has(entry.name) ? tag : null);
+      const removedIds = new Set(entry.removed);
+      const removed = new Set<number>();
+      segment.passages.forEach((passage, index) => removedIds.has(passage.speechId) && removed.add(index));
+      for (const stored of segment.speeches) if (!removedIds.has(stored.meta.id)) speeches.push({ meta: stored.meta, paragraphs: stored.paragraphs });
+      parts.push({ ...segment.lexical, removed });
+      if (segment.vectors !== null && withVectors.has(entry.name)) vectorSegments.push({ ...segment.vectors.segment, removed });
+    }
+    for (const name of this.#loaded.keys()) if (!manifest.segments.some((s) => s.name === name)) this.#loaded.delete(name);
+    const store = tag === null || manifest.vectors === null || manifest.vectors.tag !== tag ? null : new SegmentVectorStore({ modelId: manifest.vectors.modelId, dimension: manifest.vectors.dimension, segments: vectorSegments });
+    return { speeches: speeches.sort(compareSpeeches), lexical: new LexicalIndex({ parts }), store };
+  }
+}
+
+/** A speech with what the index keeps beside it. */
+function storedOf(speech: Speech): StoredSpeech {
+  const { digest, shingles } = fingerprintSpeech(speech.paragraphs);
+  return { meta: speech.meta, paragraphs: speech.paragraphs, hashes: speech.paragraphs.map((p) => hashOf(p.text)), fingerprint: { digest, shingles: [...shingles] } };
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+function checkedWindows(windows: number[][] | undefined, dimension: number): Float32Array[] {
+  if (windows === undefined || windows.length === 0 || windows.some((w) => w.length !== dimension)) {
+    throw new AppError('index_invalid', `the model returned vectors that do not fit the index (dimension ${dimension})`);
+  }
+  return windows.map((w) => Float32Array.from(w));
+}
