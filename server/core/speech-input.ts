@@ -26,6 +26,17 @@ const REQUIRED_FIELDS: readonly MetaField[] = ['title', 'date'];
 const isMetaField = (key: string): key is MetaField => (META_FIELDS as readonly string[]).includes(key);
 
 /**
+ * True when a `source` value is plain text or an http(s) address. An address of another scheme (`javascript:`,
+ * `data:`, `file:`…), written as one word starting with `scheme:`, is not: a source is shown as a link only when
+ * it is an http(s) address, and nothing else that could act as a link is kept.
+ */
+export function isAcceptableSource(text: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
+  if (scheme === null || /\s/.test(text.trim())) return true;
+  return ['http', 'https'].includes(scheme[1]!.toLowerCase());
+}
+
+/**
  * Checks one field's value and returns it trimmed.
  * @throws AppError `bad_request` naming the field.
  */
@@ -36,6 +47,7 @@ export function checkMetaField(field: MetaField, value: unknown): string {
   // Control characters would end up in JSON files and terminal tables; line breaks in a title are a paste accident.
   if (/\p{Cc}/u.test(text)) throw new AppError('bad_request', `${field}: must be one line of text without control characters`);
   if (field === 'date' && text !== '' && !isIsoDate(text)) throw new AppError('bad_request', `date: expected a real date written YYYY-MM-DD, got "${text.slice(0, 40)}"`);
+  if (field === 'source' && !isAcceptableSource(text)) throw new AppError('bad_request', 'source: an address must start with http:// or https://; other sources are written as plain text');
   return text;
 }
 
@@ -82,7 +94,9 @@ export function settleSpeechMeta(input: { explicit: MetaFields; detected: Detect
   const fallback: MetaFields = { title: titleFromFileName(fileName), source: fileName };
   const meta: SpeechMetaValues = { title: '', speaker: '', role: '', event: '', date: '', place: '', source: '' };
   for (const field of META_FIELDS) {
-    const detectedValue = detected[field]?.trim() ?? '';
+    const found = detected[field]?.trim() ?? '';
+    // A header block's source is untrusted text like any other field: an address of another scheme is not kept.
+    const detectedValue = field === 'source' && !isAcceptableSource(found) ? '' : found;
     meta[field] = explicit[field] ?? (detectedValue !== '' ? detectedValue : (fallback[field] ?? ''));
   }
   // A detected date that is not a real one (a typo in a header block) is as good as none.
