@@ -1,6 +1,7 @@
 // Turns an uploaded speech file (.txt, .md, .pdf, .docx) into its plain text, checking that its name, size and
 // content agree; the text then goes to the paragraph splitter unchanged.
 
+import { DEFAULT_CONFIG } from '../config.ts';
 import { AppError } from '../core/errors.ts';
 import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../core/speech-files.ts';
 import { extractDocxText } from './docx-text.ts';
@@ -19,6 +20,14 @@ export interface SpeechFile {
 export interface ExtractedSpeech {
   text: string;
   format: SpeechFormat;
+}
+
+/** The bounds of reading a file's content (`MAX_PDF_PAGES`, `MAX_INFLATED_MB`). */
+export interface ContentBounds {
+  /** PDFs with more pages are refused before any page is read. */
+  maxPdfPages: number;
+  /** A Word document may inflate to at most this many bytes (checked before and while inflating). */
+  maxInflatedBytes: number;
 }
 
 /** Signatures of binary files that are sometimes renamed to .txt/.md by mistake. */
@@ -77,10 +86,12 @@ function decodeText(bytes: Uint8Array, name: string): string {
  * headers/footers and breaks; PDF and DOCX paragraphs are separated by a blank line; text files are returned
  * as decoded (line ends untouched).
  * @throws AppError `unsupported_type` when the extension is not supported or the content does not match it,
- *   `too_large` over {@link MAX_SPEECH_FILE_BYTES}, `unreadable` for a password-protected or damaged file,
- *   text that is not UTF-8, or a file with no text (e.g. a scanned PDF without a text layer).
+ *   `too_large` over {@link MAX_SPEECH_FILE_BYTES} or past `bounds` (a PDF of too many pages, a Word document that
+ *   inflates too much), `unreadable` for a password-protected or damaged file, text that is not UTF-8, or a file
+ *   with no text (e.g. a scanned PDF without a text layer). Run it in the extraction sandbox, which also bounds the
+ *   memory and time a file may take.
  */
-export async function extractSpeechText(input: SpeechFile): Promise<ExtractedSpeech> {
+export async function extractSpeechText(input: SpeechFile, bounds: ContentBounds = DEFAULT_CONFIG.extraction): Promise<ExtractedSpeech> {
   const name = displayName(input.fileName);
   const format = formatOf(input.fileName, name);
   const { bytes } = input;
@@ -93,7 +104,7 @@ export async function extractSpeechText(input: SpeechFile): Promise<ExtractedSpe
   if (format === 'pdf') {
     const header = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_HEADER_WINDOW));
     if (!header.includes('%PDF-')) throw new AppError('unsupported_type', `${name}: the file is not a PDF`);
-    text = await extractPdfText(bytes, { name });
+    text = await extractPdfText(bytes, { name, maxPages: bounds.maxPdfPages });
     if (!text.trim()) {
       throw new AppError('unreadable', `${name}: the PDF has no text layer (it may be a scanned image); add a text version instead`);
     }
@@ -105,7 +116,7 @@ export async function extractSpeechText(input: SpeechFile): Promise<ExtractedSpe
       );
     }
     if (!startsWith(bytes, ZIP_SIGNATURE)) throw new AppError('unsupported_type', `${name}: the file is not a Word .docx document`);
-    text = await extractDocxText(bytes, { name });
+    text = await extractDocxText(bytes, { name, maxInflatedBytes: bounds.maxInflatedBytes });
     if (!text.trim()) throw new AppError('unreadable', `${name}: the Word document contains no text`);
   } else {
     text = decodeText(bytes, name);
