@@ -85,8 +85,8 @@ async function main(): Promise<void> {
     console.log(row('question, lexical', times.lexical));
     console.log(row('question, hybrid (tiny model + cross-encoder)', times.hybrid));
     console.log(`hybrid / lexical time per question, paired: median ${quantile(ratios, 0.5).toFixed(2)}x`);
-    lexical.close();
-    hybrid.close();
+    await lexical.close();
+    await hybrid.close();
   } finally {
     await rm(root, { recursive: true, force: true });
   }

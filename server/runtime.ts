@@ -9,7 +9,13 @@ import { openQaService, type QaService } from './qa-service.ts';
 /** Opens the service the configuration describes. */
 export function openConfiguredService(
   config: Config,
-  options: { log: Logger; onModelProgress?: (progress: ModelLoadProgress) => void; onIndexProgress?: (p: { done: number; total: number }) => void },
+  options: {
+    log: Logger;
+    onModelProgress?: (progress: ModelLoadProgress) => void;
+    onIndexProgress?: (p: { done: number; total: number }) => void;
+    /** Keep a file reader started for uploads (a server with adding enabled). */
+    warmExtraction?: boolean;
+  },
 ): Promise<QaService> {
   return openQaService({
     corpusDir: config.corpusDir,
@@ -21,5 +27,7 @@ export function openConfiguredService(
     modelRetryMs: config.modelRetrySeconds * 1000,
     log: options.log,
     onIndexProgress: options.onIndexProgress,
+    extraction: config.extraction,
+    warmExtraction: options.warmExtraction,
   });
 }

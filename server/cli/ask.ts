@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const answer = await service.ask(question, { topK });
   const bold = process.stdout.isTTY ? (text: string) => `\u001b[1m${text}\u001b[22m` : (text: string) => `**${text}**`;
   process.stdout.write(formatAnswer(answer, { emphasis: bold }));
-  service.close();
+  await service.close();
 }
 
 runCli(main);

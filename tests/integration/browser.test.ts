@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  service?.close();
+  await service?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -238,7 +238,7 @@ describe('chat page in Chromium', () => {
     } finally {
       releaseModel();
       await hybridServer.close();
-      hybridService.close();
+      await hybridService.close();
     }
   }, 60_000);
 
