@@ -3,12 +3,15 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DEFAULT_CONFIG } from '../config.ts';
+import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { QaService } from '../qa-service.ts';
 import { createApp } from './app.ts';
 import { attachChatSocket, type ChatSocketLimits } from './chat-socket.ts';
 import { guardConnections, type ConnectionLimits } from './connection-guard.ts';
+import { rawHttpErrorOf } from './error-response.ts';
 import type { HostPolicy } from './host-policy.ts';
 
 /** How long a client may take (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`). */
@@ -52,6 +55,21 @@ export interface RunningServer {
   shutDown(options: { graceMs: number }): Promise<void>;
 }
 
+/**
+ * Answers a request Node could not parse (a malformed request line or header, a non-ASCII path) with a JSON
+ * `bad_request` like every other error; a timeout keeps Node's 408, and a reset connection is just dropped.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: Logger): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  else socket.end(rawHttpErrorOf(new AppError('bad_request', `malformed HTTP request (${error.code ?? 'parse error'})`), log));
+}
+
 /** How often idle connections are closed while a graceful shutdown waits for the busy ones. */
 const IDLE_SWEEP_MS = 100;
 
@@ -79,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     admission: (req) => guard.refusalOf(req.socket) ?? (stopping ? 'stopping' : undefined),
   });
   server.on('request', app);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, log));
   const socket = attachChatSocket(server, { service: options.service, log, limits: options.socketLimits, hostPolicy, guard });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
