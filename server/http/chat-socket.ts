@@ -10,7 +10,7 @@ import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { ServerFrame } from '../core/protocol.ts';
 import type { QaService } from '../qa-service.ts';
 import { clientAddressOf, type ConnectionGuard } from './connection-guard.ts';
-import { rawHttpErrorOf } from './error-response.ts';
+import { endSocketWith, rawHttpErrorOf } from './error-response.ts';
 import { isAllowedHost, isAllowedOrigin, STRICT_HOST_POLICY, type HostPolicy } from './host-policy.ts';
 import { createQuestionScheduler } from './question-scheduler.ts';
 import { createRefusalLog } from './refusal-log.ts';
@@ -76,12 +76,7 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): ChatSock
   const alive = new WeakMap<WebSocket, boolean>();
   let draining = false;
 
-  const refuseUpgrade = (socket: Duplex, error: AppError, retryAfterSeconds?: number) => {
-    // The HTTP server no longer watches an upgrading socket: a client resetting it must not crash the process.
-    socket.on('error', () => socket.destroy());
-    socket.once('finish', () => socket.destroy());
-    socket.end(rawHttpErrorOf(error, log, { retryAfterSeconds }));
-  };
+  const refuseUpgrade = (socket: Duplex, error: AppError, retryAfterSeconds?: number) => endSocketWith(socket, rawHttpErrorOf(error, log, { retryAfterSeconds }));
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = deps.guard?.refusalOf(socket as Socket);

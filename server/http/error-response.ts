@@ -1,5 +1,6 @@
 // The one place where an error becomes an HTTP status and body, or a socket `error` frame.
 
+import type { Duplex } from 'node:stream';
 import { toAppError, type ErrorCode } from '../core/errors.ts';
 import type { ErrorFrame, WireErrorCode } from '../core/protocol.ts';
 import type { Logger } from '../core/logger.ts';
@@ -80,4 +81,14 @@ export function errorFrameOf(value: unknown, log: Logger, requestId: string | nu
       log.error(`socket: ${error.code}: ${error.message}`);
       return { type: 'error', id, code: 'internal', message: 'internal error; the question could not be answered' };
   }
+}
+
+/**
+ * Answers a raw socket (an upgrade refused, a request Node could not parse) with `response` and closes it. The
+ * HTTP server no longer watches such a socket: a client resetting it must not crash the process.
+ */
+export function endSocketWith(socket: Duplex, response: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  socket.end(response);
 }

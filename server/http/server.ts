@@ -11,7 +11,7 @@ import type { QaService } from '../qa-service.ts';
 import { createApp } from './app.ts';
 import { attachChatSocket, type ChatSocketLimits } from './chat-socket.ts';
 import { guardConnections, type ConnectionLimits } from './connection-guard.ts';
-import { rawHttpErrorOf } from './error-response.ts';
+import { endSocketWith, rawHttpErrorOf } from './error-response.ts';
 import type { HostPolicy } from './host-policy.ts';
 
 /** How long a client may take (`HEADERS_TIMEOUT_SECONDS`, `REQUEST_TIMEOUT_SECONDS`, `KEEP_ALIVE_TIMEOUT_SECONDS`). */
@@ -64,10 +64,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: Lo
     socket.destroy();
     return;
   }
-  socket.on('error', () => socket.destroy());
-  socket.once('finish', () => socket.destroy());
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
-  else socket.end(rawHttpErrorOf(new AppError('bad_request', `malformed HTTP request (${error.code ?? 'parse error'})`), log));
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') endSocketWith(socket, 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  else endSocketWith(socket, rawHttpErrorOf(new AppError('bad_request', `malformed HTTP request (${error.code ?? 'parse error'})`), log));
 }
 
 /** How often idle connections are closed while a graceful shutdown waits for the busy ones. */
