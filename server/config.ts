@@ -1,6 +1,7 @@
 // The configuration: every setting, its default, and its check, in one place. Only entry points call
 // `loadConfig`, with the process environment; nothing else reads it.
 
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
@@ -168,6 +169,13 @@ function allowedHosts(raw: string): string[] {
   });
 }
 
+/** The configured host names, with HOST itself when it is a name (not an address, not `localhost`). */
+function servedHostNames(host: string, allowed: string[]): string[] {
+  const name = host.toLowerCase();
+  const isName = isIP(name) === 0 && name !== 'localhost' && !allowed.includes(name);
+  return isName ? [...allowed, name] : allowed;
+}
+
 function invocationDir(raw: string): string | null {
   if (raw === '') return null;
   if (!path.isAbsolute(raw)) throw invalid('INIT_CWD', 'an absolute folder path', raw);
@@ -212,7 +220,7 @@ export function loadConfig(env: Env): Config {
     denseMinScore: numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
     adminToken: adminToken(get('ADMIN_TOKEN')),
     invocationDir: invocationDir(get('INIT_CWD')),
-    hostPolicy: { allowedOrigins: allowedOrigins(get('ALLOWED_ORIGINS')), allowedHosts: allowedHosts(get('ALLOWED_HOSTS')) },
+    hostPolicy: { allowedOrigins: allowedOrigins(get('ALLOWED_ORIGINS')), allowedHosts: servedHostNames(host, allowedHosts(get('ALLOWED_HOSTS'))) },
     connections: {
       maxConnections: integerIn('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
       maxConnectionsPerIp: integerIn('MAX_CONNECTIONS_PER_IP', get('MAX_CONNECTIONS_PER_IP'), 1, 1_000_000),

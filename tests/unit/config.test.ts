@@ -210,6 +210,13 @@ describe('loadConfig limits, origins and shutdown', () => {
     expect(config.hostPolicy).toEqual({ allowedOrigins: ['https://chat.example.org', 'http://10.0.0.5:8080'], allowedHosts: ['chat.example.org', 'intranet.local'] });
   });
 
+  it('serves HOST itself when it is a name', () => {
+    expect(loadConfig({ HOST: 'chat.example.org' }).hostPolicy.allowedHosts).toEqual(['chat.example.org']);
+    expect(loadConfig({ HOST: 'Chat.Example.org', ALLOWED_HOSTS: 'chat.example.org' }).hostPolicy.allowedHosts).toEqual(['chat.example.org']);
+    expect(loadConfig({ HOST: '0.0.0.0' }).hostPolicy.allowedHosts).toEqual([]);
+    expect(loadConfig({ HOST: 'localhost' }).hostPolicy.allowedHosts).toEqual([]);
+  });
+
   it('reads the limits, FLOOD_BAN_SECONDS=0 as never banning', () => {
     const config = loadConfig({ MAX_CONNECTIONS: '10', MAX_CONNECTIONS_PER_IP: '3', FLOOD_BAN_SECONDS: '0', MAX_PDF_PAGES: '20', MAX_INFLATED_MB: '5', SERVE_SOURCE_MAPS: 'on' });
     expect(config.connections).toEqual({ maxConnections: 10, maxConnectionsPerIp: 3, banMs: 0 });
