@@ -54,8 +54,12 @@ function floodOnce(): Promise<void> {
         if (ws.bufferedAmount < MAX_BACKLOG_BYTES) {
           for (let i = 0; i < BATCH; i += 1) ws.send(FRAME);
           report.framesSent += BATCH;
+          setImmediate(pump);
+        } else {
+          // The socket takes no more for now: wait for it rather than spin, which would only measure this
+          // machine's CPU (a real flooder spins on its own machine, not on the server's).
+          setTimeout(pump, 1);
         }
-        setImmediate(pump);
       };
       pump();
     });
