@@ -1,9 +1,14 @@
 // The configuration: every setting, its default, and its check, in one place. Only entry points call
 // `loadConfig`, with the process environment; nothing else reads it.
 
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
 import { AppError } from './core/errors.ts';
+import type { ConnectionLimits } from './http/connection-guard.ts';
+import type { HostPolicy } from './http/host-policy.ts';
+import type { HttpTimeouts } from './http/server.ts';
 
 /** The project folder (the parent of `server/`). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +41,18 @@ export interface Config {
    * names on a command line are relative to it. Null when not run through npm: the process's own folder then.
    */
   invocationDir: string | null;
+  /** Which pages may open the chat socket, and which host names requests may name (against DNS rebinding). */
+  hostPolicy: HostPolicy;
+  /** Caps on connections, overall and per address, and how long a flooding address is refused. */
+  connections: ConnectionLimits;
+  /** How long a client may take over a request, against connections held open by slow clients. */
+  httpTimeouts: HttpTimeouts;
+  /** How long a shutdown (SIGTERM) may take to finish questions and changes before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** What reading an uploaded file may cost: memory, time, PDF pages, inflated Word bytes, paragraphs. */
+  extraction: ExtractionLimits;
+  /** Serve the chat page's source maps (`*.map`), for debugging; off by default. */
+  serveSourceMaps: boolean;
 }
 
 /** Where the embedding model comes from. */
@@ -66,6 +83,21 @@ export const DEFAULTS = {
   QUERY_EXPANSION: 'true',
   ADMIN_TOKEN: '',
   INIT_CWD: '',
+  ALLOWED_ORIGINS: '',
+  ALLOWED_HOSTS: '',
+  MAX_CONNECTIONS: '2000',
+  MAX_CONNECTIONS_PER_IP: '100',
+  FLOOD_BAN_SECONDS: '60',
+  HEADERS_TIMEOUT_SECONDS: '10',
+  REQUEST_TIMEOUT_SECONDS: '120',
+  KEEP_ALIVE_TIMEOUT_SECONDS: '5',
+  SHUTDOWN_TIMEOUT_SECONDS: '8',
+  EXTRACTION_TIMEOUT_SECONDS: '30',
+  EXTRACTION_MEMORY_MB: '256',
+  MAX_PDF_PAGES: '500',
+  MAX_INFLATED_MB: '50',
+  MAX_SPEECH_PARAGRAPHS: '2000',
+  SERVE_SOURCE_MAPS: 'false',
 } as const;
 
 /** What to do when the embedding model cannot be loaded: how to get it, or how to turn keyword-only mode on quietly. */
@@ -112,6 +144,42 @@ function adminToken(raw: string): string | null {
   return raw;
 }
 
+/** A list separated by commas or spaces; empty entries dropped. */
+const listOf = (raw: string): string[] => raw.split(/[\s,]+/).filter((item) => item !== '');
+
+/** `ALLOWED_ORIGINS`: web origins such as `https://chat.example.org`, written as a browser sends them. */
+function allowedOrigins(raw: string): string[] {
+  return listOf(raw).map((item) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(item);
+    } catch {
+      // Reported below.
+    }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== item.replace(/\/$/, '').toLowerCase()) {
+      throw invalid('ALLOWED_ORIGINS', 'origins such as https://chat.example.org (scheme, host and port only), separated by commas', item);
+    }
+    return url.origin;
+  });
+}
+
+/** `ALLOWED_HOSTS`: host names without port, compared case-insensitively. */
+function allowedHosts(raw: string): string[] {
+  return listOf(raw).map((item) => {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(item)) {
+      throw invalid('ALLOWED_HOSTS', 'host names such as chat.example.org (no scheme or port), separated by commas', item);
+    }
+    return item.toLowerCase().replace(/\.$/, '');
+  });
+}
+
+/** The configured host names, with HOST itself when it is a name (not an address, not `localhost`). */
+function servedHostNames(host: string, allowed: string[]): string[] {
+  const name = host.toLowerCase();
+  const isName = isIP(name) === 0 && name !== 'localhost' && !allowed.includes(name);
+  return isName ? [...allowed, name] : allowed;
+}
+
 function invocationDir(raw: string): string | null {
   if (raw === '') return null;
   if (!path.isAbsolute(raw)) throw invalid('INIT_CWD', 'an absolute folder path', raw);
@@ -156,5 +224,37 @@ export function loadConfig(env: Env): Config {
     denseMinScore: get('DENSE_MIN_SCORE') === '' ? null : numberIn('DENSE_MIN_SCORE', get('DENSE_MIN_SCORE'), -1, 1),
     adminToken: adminToken(get('ADMIN_TOKEN')),
     invocationDir: invocationDir(get('INIT_CWD')),
+    hostPolicy: { allowedOrigins: allowedOrigins(get('ALLOWED_ORIGINS')), allowedHosts: servedHostNames(host, allowedHosts(get('ALLOWED_HOSTS'))) },
+    connections: {
+      maxConnections: integerIn('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
+      maxConnectionsPerIp: integerIn('MAX_CONNECTIONS_PER_IP', get('MAX_CONNECTIONS_PER_IP'), 1, 1_000_000),
+      banMs: integerIn('FLOOD_BAN_SECONDS', get('FLOOD_BAN_SECONDS'), 0, 86_400) * 1000,
+    },
+    httpTimeouts: httpTimeouts(get),
+    shutdownTimeoutMs: integerIn('SHUTDOWN_TIMEOUT_SECONDS', get('SHUTDOWN_TIMEOUT_SECONDS'), 1, 3_600) * 1000,
+    extraction: {
+      timeoutMs: integerIn('EXTRACTION_TIMEOUT_SECONDS', get('EXTRACTION_TIMEOUT_SECONDS'), 1, 3_600) * 1000,
+      maxMemoryMb: integerIn('EXTRACTION_MEMORY_MB', get('EXTRACTION_MEMORY_MB'), 32, 16_384),
+      maxPdfPages: integerIn('MAX_PDF_PAGES', get('MAX_PDF_PAGES'), 1, 100_000),
+      maxInflatedBytes: integerIn('MAX_INFLATED_MB', get('MAX_INFLATED_MB'), 1, 4_096) * 1024 * 1024,
+      maxParagraphs: integerIn('MAX_SPEECH_PARAGRAPHS', get('MAX_SPEECH_PARAGRAPHS'), 1, 1_000_000),
+    },
+    serveSourceMaps: flag('SERVE_SOURCE_MAPS', get('SERVE_SOURCE_MAPS')),
   };
 }
+
+/** The HTTP timeouts; the header timeout must be shorter than the request timeout, which covers it. */
+function httpTimeouts(get: (key: ConfigKey) => string): HttpTimeouts {
+  const headersMs = integerIn('HEADERS_TIMEOUT_SECONDS', get('HEADERS_TIMEOUT_SECONDS'), 1, 3_600) * 1000;
+  const requestMs = integerIn('REQUEST_TIMEOUT_SECONDS', get('REQUEST_TIMEOUT_SECONDS'), 1, 86_400) * 1000;
+  if (requestMs <= headersMs) {
+    throw invalid('REQUEST_TIMEOUT_SECONDS', `more seconds than HEADERS_TIMEOUT_SECONDS (${headersMs / 1000})`, get('REQUEST_TIMEOUT_SECONDS'));
+  }
+  return { headersMs, requestMs, keepAliveMs: integerIn('KEEP_ALIVE_TIMEOUT_SECONDS', get('KEEP_ALIVE_TIMEOUT_SECONDS'), 1, 3_600) * 1000 };
+}
+
+/**
+ * Every setting at its default, for the parts that also run without a configuration (tests, tools): their
+ * defaults come from the block above, never from a second copy.
+ */
+export const DEFAULT_CONFIG: Config = loadConfig({});

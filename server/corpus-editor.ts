@@ -5,17 +5,19 @@
 import { createHash } from 'node:crypto';
 import { loadCorpus } from './adapters/corpus-folder.ts';
 import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeechMetaFile, type AddStep } from './adapters/corpus-writer.ts';
+import { createExtractionSandbox, type ExtractionLimits, type ReadSpeech } from './adapters/extraction-sandbox.ts';
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
 import { wrapEmbedder } from './core/embedder-wrapper.ts';
 import { plural } from './core/counts.ts';
+import { DEFAULT_CONFIG } from './config.ts';
 import { AppError } from './core/errors.ts';
 import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { UnreadableMeta } from './core/front-matter.ts';
-import { splitSpeech, type DetectedMeta } from './core/paragraphs.ts';
+import type { DetectedMeta } from './core/paragraphs.ts';
 import { passagesOf } from './core/passages.ts';
-import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech } from './core/speech-fingerprint.ts';
+import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech, type SpeechFingerprint } from './core/speech-fingerprint.ts';
 import { deriveSpeechId } from './core/speech-id.ts';
 import { applyMetaPatch, requireComplete, settleSpeechMeta } from './core/speech-input.ts';
 import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.ts';
@@ -63,6 +65,8 @@ export interface CorpusState {
 export interface IndexingOptions {
   embedder: Embedder | null;
   onIndexProgress?: (progress: { done: number; total: number }) => void;
+  /** Aborts the change at its next step (shutdown): an add is rolled back, reading a file stops. */
+  signal?: AbortSignal;
 }
 
 /** The steps of an add a caller can observe: the writer's, then the index written, just before the commit. */
@@ -75,6 +79,10 @@ export interface CorpusEditorOptions {
   log?: Logger;
   /** How long a change waits for another writer before failing with `busy`. */
   lockTimeoutMs?: number;
+  /** What reading an added file may cost; the configuration's defaults when left out. */
+  extraction?: ExtractionLimits;
+  /** Keep a file reader started for the next add (a server that takes uploads), rather than starting one per file. */
+  warmExtraction?: boolean;
 }
 
 /** Changes the corpus folder and keeps the vector index in line. */
@@ -102,6 +110,8 @@ export interface CorpusEditor {
    * @throws AppError `bad_request`, `not_found`, `busy`.
    */
   updateMeta(id: string, patch: MetaFields): Promise<{ speech: SpeechSummary; speeches: Speech[] }>;
+  /** Ends the file reader, after the file being read, if any. */
+  close(): Promise<void>;
 }
 
 /** The metadata and paragraph count of a speech. */
@@ -116,24 +126,29 @@ export function corpusDigest(speeches: readonly Speech[]): string {
   return hash.digest('hex');
 }
 
-/** Takes the text out of the source; text sent as is goes through the same checks as a `.txt` file. */
-async function extract(source: SpeechSource): Promise<{ text: string; format: SpeechFormat; fileName: string }> {
-  // Loaded on first use: the PDF and Word libraries are large, and most processes that open the corpus never add.
-  const { extractSpeechText } = await import('./adapters/speech-extraction.ts');
-  if ('bytes' in source) return { ...(await extractSpeechText({ fileName: source.fileName, bytes: source.bytes })), fileName: source.fileName };
+/** A source's file name and bytes; text sent as is goes through the same checks as a `.txt` file. */
+function fileOf(source: SpeechSource): { fileName: string; bytes: Uint8Array; displayName: string } {
+  if ('bytes' in source) return { fileName: source.fileName, bytes: source.bytes, displayName: source.fileName };
   const fileName = source.fileName ?? '';
-  const asFile = /\.(txt|md)$/i.test(fileName) ? fileName : 'text.txt';
-  return { ...(await extractSpeechText({ fileName: asFile, bytes: Buffer.from(source.text, 'utf8') })), fileName };
+  return { fileName: /\.(txt|md)$/i.test(fileName) ? fileName : 'text.txt', bytes: Buffer.from(source.text, 'utf8'), displayName: fileName };
 }
 
-/** @throws AppError `duplicate` naming the first existing speech the new paragraphs match. */
-function refuseDuplicate(paragraphs: Speech['paragraphs'], speeches: readonly Speech[]): void {
-  const fingerprint = fingerprintSpeech(paragraphs);
+/** @throws AppError `duplicate` naming the first existing speech whose fingerprint the new one matches. */
+function refuseDuplicate(fingerprint: SpeechFingerprint, speeches: readonly Speech[]): void {
   for (const { meta, paragraphs: existing } of speeches) {
     if (fingerprintSimilarity(fingerprint, fingerprintSpeech(existing)) >= DUPLICATE_SIMILARITY) {
       throw new AppError('duplicate', `this speech is already in the corpus as "${meta.id}" ("${meta.title}", ${meta.date})`);
     }
   }
+}
+
+/** The embedder, failing before and after each batch once `signal` has aborted (the change is then undone). */
+function stoppingOn(embedder: Embedder, signal: AbortSignal | undefined): Embedder {
+  if (signal === undefined) return embedder;
+  const check = () => {
+    if (signal.aborted) throw new AppError('busy', 'the server is shutting down; the change was undone; try again shortly');
+  };
+  return wrapEmbedder(embedder, { before: check, after: check });
 }
 
 /** The embedder, with its failures reported as `model_unavailable`; details go to the log, which may show paths. */
@@ -167,9 +182,12 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
       return work();
     });
 
+  const sandbox = createExtractionSandbox(options.extraction ?? DEFAULT_CONFIG.extraction, { log });
+  if (options.warmExtraction === true) sandbox.warmUp();
+
   async function syncIndex(speeches: readonly Speech[], indexing: IndexingOptions): Promise<{ store: VectorStore; report: IndexSyncReport } | null> {
     if (indexing.embedder === null) return null;
-    const synced = await syncVectorIndex({ dir: indexDir, embedder: indexing.embedder, passages: passagesOf(speeches), log, onProgress: indexing.onIndexProgress });
+    const synced = await syncVectorIndex({ dir: indexDir, embedder: stoppingOn(indexing.embedder, indexing.signal), passages: passagesOf(speeches), log, onProgress: indexing.onIndexProgress });
     // Read the generation into memory now: the next write by any process deletes its folder.
     await synced.store.query(Array.from({ length: synced.store.dimension }, (_, i) => (i === 0 ? 1 : 0)), 1);
     return synced;
@@ -199,16 +217,18 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
       }),
 
     async add(input, indexing) {
-      // Extracting needs nothing from the corpus and may take a while for a large PDF: done before the lock.
-      const { text, format, fileName } = await extract(input.source);
-      const { paragraphs, frontMatter, unreadable } = splitSpeech(text);
+      // Reading needs nothing from the corpus and may take a while for a large PDF: done before the lock, in a worker.
+      const file = fileOf(input.source);
+      const fileName = file.displayName;
+      const read: ReadSpeech = await sandbox.read(file, { signal: indexing.signal });
+      const { text, format, paragraphs, frontMatter, unreadable } = read;
       if (paragraphs.length === 0) throw new AppError('unreadable', `no paragraphs of speech text were found in ${fileName || 'the text'}`);
       const settled = settleSpeechMeta({ explicit: input.meta ?? {}, detected: frontMatter, unreadable, fileName });
       const dryRun = input.dryRun ?? false;
       if (!dryRun) requireComplete(settled);
       return locked(async () => {
         const speeches = await loadCorpus(corpusDir, { log });
-        refuseDuplicate(paragraphs, speeches);
+        refuseDuplicate(read.fingerprint, speeches);
         const id = settled.missing.includes('date') ? '' : deriveSpeechId({ ...settled.meta, taken: await takenStems(corpusDir) });
         const meta: SpeechMeta = { id, ...settled.meta };
         const result: AddSpeechResult = {
@@ -274,5 +294,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
         log.info(`corpus: edited the metadata of ${id}`);
         return { speech: summaryOf(edited), speeches: next };
       }),
+
+    close: () => sandbox.close(),
   };
 }

@@ -1,13 +1,14 @@
-// `npm start`: reads the configuration, builds or refreshes the index, and serves the chat.
+// `npm start`: reads the configuration, builds or refreshes the index, serves the chat, and shuts down gracefully
+// on SIGTERM or SIGINT.
 
 import { createConsoleLogger } from './adapters/console-logger.ts';
-import { preloadPdfReader } from './adapters/pdf-text.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './cli/progress.ts';
 import { loadConfig, type Config } from './config.ts';
 import { plural } from './core/counts.ts';
 import { AppError, toAppError } from './core/errors.ts';
 import { startServer } from './http/server.ts';
 import { openConfiguredService } from './runtime.ts';
+import { shutDownGracefully } from './shutdown.ts';
 
 const log = createConsoleLogger({ prefix: 'idm-chat' });
 
@@ -20,29 +21,41 @@ async function main(): Promise<void> {
     onIndexProgress: ({ done, total }) => {
       if (total > 0) indexProgress.update(done, total);
     },
+    // Uploads are read in a worker; one kept ready spares the first upload the seconds of loading the PDF reader.
+    warmExtraction: config.adminToken !== null,
   });
   // The first model attempt includes building a missing or stale index; serve once it has ended either way.
   await service.modelSettled();
   indexProgress.stop();
-  const server = await startServer({ service, host: config.host, port: config.port, clientDir: config.clientDir, adminToken: config.adminToken, log }).catch(
-    (error: unknown) => {
-      service.close();
-      throw listenErrorOf(error, config);
-    },
-  );
+  const server = await startServer({
+    service,
+    host: config.host,
+    port: config.port,
+    clientDir: config.clientDir,
+    adminToken: config.adminToken,
+    log,
+    hostPolicy: config.hostPolicy,
+    connections: config.connections,
+    httpTimeouts: config.httpTimeouts,
+    serveSourceMaps: config.serveSourceMaps,
+  }).catch(async (error: unknown) => {
+    await service.close();
+    throw listenErrorOf(error, config);
+  });
   const { mode, speeches, paragraphs } = service.status();
   log.info(`serving ${plural(speeches, 'speech', 'speeches')} (${plural(paragraphs, 'paragraph', 'paragraphs')}) at ${server.url} in mode: "${mode}"`);
   log.info(`adding, editing and removing speeches over HTTP: ${config.adminToken === null ? 'disabled (set ADMIN_TOKEN to enable)' : 'enabled (ADMIN_TOKEN is set)'}`);
-  // Loading the PDF reader takes seconds; spent now rather than on the first upload.
-  if (config.adminToken !== null) void preloadPdfReader().catch((error: unknown) => log.warn(`PDF reader not preloaded: ${toAppError(error).message}`));
 
-  const stop = async () => {
-    service.close();
-    await server.close();
-    process.exit(0);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal while shutting down means "now".
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info(`${signal} received`);
+    void shutDownGracefully({ server, service, log }, { timeoutMs: config.shutdownTimeoutMs }).then((outcome) => process.exit(outcome === 'clean' ? 0 : 1));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 /** Why the server could not listen, naming the setting to change: a port in use is a user's matter, not `internal`. */

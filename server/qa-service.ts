@@ -11,6 +11,7 @@ import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
 import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup, VectorStore } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
+import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
 import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
 import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from './retrieval-stack.ts';
 
@@ -52,8 +53,12 @@ export interface QaService {
   onCorpusChange(listener: (counts: CorpusCounts) => void): () => void;
   /** Resolves once the current attempt to load the model and its index has ended, in success or not. */
   modelSettled(): Promise<void>;
-  /** Stops retrying the model. */
-  close(): void;
+  /**
+   * Stops: no more changes, reloads or model retries; resolves once the work in progress (a change, a reload, an
+   * index sync, a model load) has ended. A change still running after `abortChangesAfterMs` is stopped at its next
+   * step and rolled back (an add leaves nothing behind). Questions are still answered meanwhile.
+   */
+  close(options?: { abortChangesAfterMs?: number }): Promise<void>;
 }
 
 /** Options for {@link openQaService}. */
@@ -77,6 +82,10 @@ export interface QaServiceOptions {
   watch?: { debounceMs: number } | null;
   /** How long a change to the corpus waits for another writer before failing with `busy`. */
   lockTimeoutMs?: number;
+  /** What reading an added file may cost; the configuration's defaults when left out. */
+  extraction?: ExtractionLimits;
+  /** Keep a file reader started for the next add (a server that takes uploads). */
+  warmExtraction?: boolean;
 }
 
 /** How the service watches the corpus folder unless told otherwise. */
@@ -99,7 +108,14 @@ function createSerialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
  */
 export async function openQaService(options: QaServiceOptions): Promise<QaService> {
   const log = options.log ?? SILENT_LOGGER;
-  const editor = createCorpusEditor({ corpusDir: options.corpusDir, indexDir: options.indexDir, log, lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS });
+  const editor = createCorpusEditor({
+    corpusDir: options.corpusDir,
+    indexDir: options.indexDir,
+    log,
+    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    extraction: options.extraction,
+    warmExtraction: options.warmExtraction,
+  });
   const serial = createSerialQueue();
   let speeches = await editor.load();
   let byId = new Map(speeches.map((speech) => [speech.meta.id, speech]));
@@ -114,6 +130,14 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   let retriever = build();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
+  /** Aborted when a change must stop for shutdown: the add under way is rolled back at its next step. */
+  const stopChanges = new AbortController();
+  /** Runs a change in the queue, unless the service is closing. */
+  const change = <T>(task: () => Promise<T>): Promise<T> =>
+    serial(() => {
+      if (closed) throw new AppError('busy', 'the server is shutting down; nothing was changed; try again shortly');
+      return task();
+    });
   const { loadEmbedder = null, loadReranker = null, loadSynonyms = null, modelRetryMs = 0 } = options;
 
   /** Puts a new corpus (and its vectors, when synced) in force, then tells listeners when the corpus changed. */
@@ -141,7 +165,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       const loaded = await editor.load();
       if (corpusDigest(loaded) === digest) return;
       log.info('corpus: changed on disk; reloading');
-      const state = dense === null ? { speeches: loaded, store: null } : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress });
+      const state = dense === null ? { speeches: loaded, store: null } : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
       await install(state.speeches, state.store);
     }).catch((error: unknown) => {
       const appError = toAppError(error);
@@ -173,7 +197,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       reranker ??= await loadOptional(loadReranker, 'reranking');
       // Synced in the queue and from the corpus on disk, so that no add of this or another process is missed.
       await serial(async () => {
-        const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress });
+        const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
         if (closed || state.store === null) return;
         // The threshold is set before hybrid answers start, so no question meets an uncalibrated one.
         dense = await prepareDense(embedder, state.store, { settings, log });
@@ -216,18 +240,18 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       return () => listeners.delete(listener);
     },
     addSpeech: (input) =>
-      serial(async () => {
-        const { result, state } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress });
+      change(async () => {
+        const { result, state } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
         if (!result.dryRun) await install(state.speeches, state.store);
         return result;
       }),
     removeSpeech: (id) =>
-      serial(async () => {
+      change(async () => {
         const state = await editor.remove(id, { embedder: dense?.embedder ?? null });
         await install(state.speeches, state.store);
       }),
     updateSpeechMeta: (id, patch) =>
-      serial(async () => {
+      change(async () => {
         const { speech, speeches: next } = await editor.updateMeta(id, patch);
         await install(next, null);
         return speech;
@@ -237,11 +261,21 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       return () => corpusListeners.delete(listener);
     },
     modelSettled: () => settled,
-    close() {
+    async close(closeOptions = {}) {
       closed = true;
       watcher?.close();
       if (reloadRetry !== null) clearTimeout(reloadRetry);
       if (retryTimer !== null) clearTimeout(retryTimer);
+      const { abortChangesAfterMs } = closeOptions;
+      const abortTimer = abortChangesAfterMs === undefined ? null : setTimeout(() => stopChanges.abort(), abortChangesAfterMs);
+      try {
+        // The model attempt may queue an index sync; the queue then holds every change and reload under way.
+        await settled;
+        await serial(async () => {});
+        await editor.close();
+      } finally {
+        if (abortTimer !== null) clearTimeout(abortTimer);
+      }
     },
   };
 }

@@ -15,6 +15,8 @@ export function openConfiguredService(
     /** A progress display for the files of each model loaded (the embedding model, the cross-encoder). */
     modelProgress?: (source: ModelSource) => (progress: ModelLoadProgress) => void;
     onIndexProgress?: (p: { done: number; total: number }) => void;
+    /** Keep a file reader started for uploads (a server with adding enabled). */
+    warmExtraction?: boolean;
   },
 ): Promise<QaService> {
   return openQaService({
@@ -27,5 +29,7 @@ export function openConfiguredService(
     modelRetryMs: config.modelRetrySeconds * 1000,
     log: options.log,
     onIndexProgress: options.onIndexProgress,
+    extraction: config.extraction,
+    warmExtraction: options.warmExtraction,
   });
 }

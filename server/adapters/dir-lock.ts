@@ -1,7 +1,10 @@
-// An exclusive lock on a folder, shared between processes (the server and the command line), via a lock file.
+// An exclusive lock on a folder, shared between processes (the server and the command line) and between machines
+// or containers sharing the folder, via a lock file that names its holder and is kept fresh by a heartbeat.
 
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { link, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
@@ -12,12 +15,58 @@ export interface DirLockOptions {
   timeoutMs: number;
   /** Poll interval while waiting. */
   retryMs: number;
-  /** A lock file naming no pid is stale once it is this old. */
+  /** A lock file naming no holder is stale once it is this old. */
   emptyStaleMs: number;
+  /**
+   * A lock whose holder cannot be checked from here (another machine or container, whose pids mean nothing here)
+   * is stale once its heartbeat is this old. The holder refreshes it every sixth of this.
+   */
+  staleMs: number;
   log: Logger;
+  /** Who this process says it is in the lock; its real pid, host and pid namespace unless a test plays another. */
+  holder: LockHolder;
 }
 
-const DEFAULT_LOCK_OPTIONS: DirLockOptions = { timeoutMs: 120_000, retryMs: 50, emptyStaleMs: 5_000, log: SILENT_LOGGER };
+/** Who holds a lock: a process, on a machine, in a pid namespace (a container has its own). */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** The pid namespace (Linux `/proc/self/ns/pid`), or null where there is none to read. */
+  pidNamespace: string | null;
+}
+
+function ownPidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
+/** This process, as it names itself in a lock. */
+export const THIS_PROCESS: LockHolder = { pid: process.pid, host: os.hostname(), pidNamespace: ownPidNamespace() };
+
+const DEFAULT_LOCK_OPTIONS: DirLockOptions = { timeoutMs: 120_000, retryMs: 50, emptyStaleMs: 5_000, staleMs: 30_000, log: SILENT_LOGGER, holder: THIS_PROCESS };
+
+/** The content of a lock file held by `holder`. */
+export function lockFileContent(holder: LockHolder): string {
+  return `${JSON.stringify({ pid: holder.pid, host: holder.host, pidNamespace: holder.pidNamespace })}\n`;
+}
+
+/** The holder a lock file names; null when empty or unreadable. A bare pid (older versions) names no machine. */
+function parseLockFile(text: string): LockHolder | null {
+  if (/^\d+$/.test(text.trim())) return { pid: Number(text.trim()), host: '', pidNamespace: null };
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 0 || typeof value.host !== 'string') return null;
+    return { pid: value.pid, host: value.host, pidNamespace: typeof value.pidNamespace === 'string' ? value.pidNamespace : null };
+  } catch {
+    return null;
+  }
+}
+
+/** True when `holder`'s pid can be checked by this process: same machine, same pid namespace. */
+const isCheckableFrom = (holder: LockHolder, self: LockHolder): boolean => holder.host !== '' && holder.host === self.host && holder.pidNamespace === self.pidNamespace;
 
 function isAlive(pid: number): boolean {
   try {
@@ -30,15 +79,17 @@ function isAlive(pid: number): boolean {
 
 /**
  * Callers of this process waiting for each lock file, in order. Process-wide on purpose: with one caller at a
- * time per file, a lock file naming this process's pid can only have been left by an earlier process that had
- * the same pid (pid 1 in a restarted container), and is stale.
+ * time per file, a lock file naming this process can only have been left by an earlier process that had the same
+ * pid (pid 1 in a restarted container), and is stale.
  */
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Runs `work` while holding `<dir>/.lock`, which names the holder's pid. A lock left by a process that no longer
- * exists (or an empty one older than `emptyStaleMs`) is taken over, by one waiting process only, so a crash never
- * blocks later writers. Callers in one process take turns before they touch the file.
+ * Runs `work` while holding `<dir>/.lock`, which names the holder (pid, host, pid namespace) and whose mtime the
+ * holder refreshes as a heartbeat. A lock is taken over, by one waiting process only, when it is stale: its holder
+ * is on this machine and dead, or (whoever it is) its heartbeat is older than `staleMs`, or it names no holder and
+ * is older than `emptyStaleMs`. A pid seen from another machine or container is never trusted. Callers in one
+ * process take turns before they touch the file.
  */
 export function withDirLock<T>(dir: string, work: () => Promise<T>, options: Partial<DirLockOptions> = {}): Promise<T> {
   // Resolved, so that two spellings of one folder share a queue.
@@ -57,12 +108,12 @@ export function withDirLock<T>(dir: string, work: () => Promise<T>, options: Par
 const uniqueName = (lockPath: string): string => `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 
 /**
- * Creates the lock file atomically, complete with this process's pid: written to a temporary file first, then
- * hard-linked into place, which fails when the lock exists. Returns the lock's inode, or null when it is held.
+ * Creates the lock file atomically, complete with its holder: written to a temporary file first, then hard-linked
+ * into place, which fails when the lock exists. Returns the lock's inode, or null when it is held.
  */
-async function tryCreate(lockPath: string): Promise<number | null> {
+async function tryCreate(lockPath: string, holder: LockHolder): Promise<number | null> {
   const temp = uniqueName(lockPath);
-  await writeFile(temp, String(process.pid), { flag: 'wx' });
+  await writeFile(temp, lockFileContent(holder), { flag: 'wx' });
   try {
     await link(temp, lockPath);
     return (await stat(temp)).ino;
@@ -76,16 +127,27 @@ async function tryCreate(lockPath: string): Promise<number | null> {
   }
 }
 
-/** The current lock: its inode, the pid it names (null when empty or unreadable) and its age; null when it is gone. */
-async function readHolder(lockPath: string): Promise<{ ino: number; pid: number | null; ageMs: number } | null> {
+/** The current lock: its inode, holder (null when empty or unreadable) and heartbeat age; null when it is gone. */
+async function readLock(lockPath: string): Promise<{ ino: number; holder: LockHolder | null; ageMs: number } | null> {
   try {
     const [info, text] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
-    const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
-    return { ino: info.ino, pid: pid !== null && pid > 0 ? pid : null, ageMs: Date.now() - info.mtimeMs };
+    return { ino: info.ino, holder: parseLockFile(text), ageMs: Date.now() - info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** Whether a lock can be taken over now. */
+function isStale(lock: { holder: LockHolder | null; ageMs: number }, options: DirLockOptions): boolean {
+  const { holder, ageMs } = lock;
+  // A lock without a holder cannot be made by tryCreate; once old enough it is a relic (of a crash before its
+  // content reached the disk).
+  if (holder === null) return ageMs > options.emptyStaleMs;
+  // This process's own pid holds nothing (see `queues`); a dead pid on this machine holds nothing either.
+  if (isCheckableFrom(holder, options.holder) && (holder.pid === options.holder.pid || !isAlive(holder.pid))) return true;
+  // Anyone else, alive here or not checkable from here, holds the lock as long as its heartbeat goes on.
+  return ageMs > options.staleMs;
 }
 
 /**
@@ -110,32 +172,55 @@ async function takeOver(lockPath: string, ino: number, log: Logger): Promise<voi
   await rm(aside, { force: true });
 }
 
+function describe(holder: LockHolder | null): string {
+  return holder === null ? 'an unknown process' : `pid ${holder.pid}${holder.host === '' ? '' : ` on ${holder.host}`}`;
+}
+
+/** Refreshes the lock's mtime while `ino` is still the lock; logs once if another process has taken it over. */
+function startHeartbeat(lockPath: string, ino: number, options: DirLockOptions): () => void {
+  let warned = false;
+  const timer = setInterval(() => {
+    void (async () => {
+      const current = await stat(lockPath).catch(() => null);
+      if (current === null || current.ino !== ino) {
+        if (!warned) options.log.error(`lock: ${path.basename(lockPath)} was taken over by another process while held (no heartbeat for ${options.staleMs / 1000} s?)`);
+        warned = true;
+        return;
+      }
+      const now = new Date();
+      await utimes(lockPath, now, now).catch(() => {});
+    })();
+  }, Math.max(10, options.staleMs / 6));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 async function holdLock<T>(dir: string, lockPath: string, work: () => Promise<T>, options: DirLockOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let ownIno: number | null = null;
   while (ownIno === null) {
-    ownIno = await tryCreate(lockPath);
+    ownIno = await tryCreate(lockPath, options.holder);
     if (ownIno !== null) break;
-    const holder = await readHolder(lockPath);
-    if (holder === null) continue;
-    // A pid that is dead, or this process's own (see `queues`), holds nothing. A lock without a pid cannot be made
-    // by tryCreate; once old enough it is a relic (of a crash before its content reached the disk).
-    const stale = holder.pid === null ? holder.ageMs > options.emptyStaleMs : holder.pid === process.pid || !isAlive(holder.pid);
-    if (stale) {
-      await takeOver(lockPath, holder.ino, options.log);
+    const lock = await readLock(lockPath);
+    if (lock === null) continue;
+    if (isStale(lock, options)) {
+      options.log.warn(`lock: taking over ${path.basename(dir)}/.lock left by ${describe(lock.holder)} (heartbeat ${Math.round(lock.ageMs / 1000)} s old)`);
+      await takeOver(lockPath, lock.ino, options.log);
       continue;
     }
     // `busy` reaches HTTP clients, so it names the folder, not its full path.
     if (Date.now() > deadline) {
-      throw new AppError('busy', `another change is in progress (the lock on ${path.basename(dir)}/ is held by ${holder.pid === null ? 'an unknown process' : `pid ${holder.pid}`}); try again shortly`);
+      throw new AppError('busy', `another change is in progress (the lock on ${path.basename(dir)}/ is held by ${describe(lock.holder)}); try again shortly`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.retryMs));
   }
+  const stopHeartbeat = startHeartbeat(lockPath, ownIno, options);
   try {
     return await work();
   } finally {
-    // Only our own lock is removed: one taken over by mistake (never expected) now belongs to someone else.
-    const current = await readHolder(lockPath).catch(() => null);
+    stopHeartbeat();
+    // Only our own lock is removed: one taken over (its heartbeat missed) now belongs to someone else.
+    const current = await readLock(lockPath).catch(() => null);
     if (current !== null && current.ino === ownIno) await rm(lockPath, { force: true });
   }
 }

@@ -3,6 +3,7 @@
 
 import mammoth from 'mammoth';
 import { AppError } from '../core/errors.ts';
+import { checkZipBounds } from './zip-bomb-guard.ts';
 
 /** The part of mammoth's document model read here (see mammoth's "transforms" documentation). */
 interface DocxElement {
@@ -41,9 +42,12 @@ async function rawTextOf(bytes: Uint8Array): Promise<string> {
 /**
  * Extracts the text of a .docx: paragraphs separated by one blank line (empty Word paragraphs used as spacing
  * are dropped, so they cannot read as page breaks); line breaks inside a paragraph stay as '\n'.
- * @throws AppError `unsupported_type` for a zip that is not a Word document, `unreadable` for a damaged one.
+ * The archive is checked first (see zip-bomb-guard.ts): nothing inflates past `maxInflatedBytes`.
+ * @throws AppError `unsupported_type` for a zip that is not a Word document, `unreadable` for a damaged one,
+ *   `too_large` for one that declares or inflates to more than `maxInflatedBytes`.
  */
-export async function extractDocxText(bytes: Uint8Array, options: { name: string }): Promise<string> {
+export async function extractDocxText(bytes: Uint8Array, options: { name: string; maxInflatedBytes: number }): Promise<string> {
+  checkZipBounds(bytes, { maxInflatedBytes: options.maxInflatedBytes }, { name: options.name });
   let raw: string;
   try {
     raw = await rawTextOf(bytes);

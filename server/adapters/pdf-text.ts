@@ -51,9 +51,10 @@ export async function preloadPdfReader(): Promise<void> {
 /**
  * Extracts the text of a PDF: lines joined by '\n', paragraphs by a blank line, pages by '\f'.
  * pdfjs runs in this thread (its "fake worker", no Worker), with eval, system fonts, font faces and fetching off.
- * @throws AppError `unreadable` for a password-protected, damaged or otherwise unreadable PDF.
+ * @throws AppError `too_large` for a PDF of more than `maxPages` pages (refused before any page is read),
+ *   `unreadable` for a password-protected, damaged or otherwise unreadable PDF.
  */
-export async function extractPdfText(bytes: Uint8Array, options: { name: string }): Promise<string> {
+export async function extractPdfText(bytes: Uint8Array, options: { name: string; maxPages: number }): Promise<string> {
   const pdfjs = await loadPdfJs();
   let task: ReturnType<PdfJs['getDocument']> | undefined;
   try {
@@ -68,6 +69,9 @@ export async function extractPdfText(bytes: Uint8Array, options: { name: string 
       verbosity: pdfjs.VerbosityLevel.ERRORS,
     });
     const pdf = await task.promise;
+    if (pdf.numPages > options.maxPages) {
+      throw new AppError('too_large', `${options.name}: the PDF has ${pdf.numPages} pages, more than the ${options.maxPages} accepted`);
+    }
     const pages: Line[][] = [];
     for (let n = 1; n <= pdf.numPages; n += 1) {
       const page = await pdf.getPage(n);

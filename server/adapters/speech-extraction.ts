@@ -1,6 +1,7 @@
 // Turns an uploaded speech file (.txt, .md, .pdf, .docx) into its plain text, checking that its name, size and
 // content agree; the text then goes to the paragraph splitter unchanged.
 
+import { DEFAULT_CONFIG } from '../config.ts';
 import { AppError } from '../core/errors.ts';
 import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../core/speech-files.ts';
 import { extractDocxText } from './docx-text.ts';
@@ -19,6 +20,14 @@ export interface SpeechFile {
 export interface ExtractedSpeech {
   text: string;
   format: SpeechFormat;
+}
+
+/** The bounds of reading a file's content (`MAX_PDF_PAGES`, `MAX_INFLATED_MB`). */
+export interface ContentBounds {
+  /** PDFs with more pages are refused before any page is read. */
+  maxPdfPages: number;
+  /** A Word document may inflate to at most this many bytes (checked before and while inflating). */
+  maxInflatedBytes: number;
 }
 
 /** Signatures of binary files that are sometimes renamed to .txt/.md by mistake. */
@@ -72,15 +81,50 @@ function decodeText(bytes: Uint8Array, name: string): string {
   }
 }
 
+/** Reads the text of one format, checking that the content is of that format; `name` is for messages. */
+type FormatReader = (bytes: Uint8Array, name: string, bounds: ContentBounds) => Promise<string>;
+
+/** Returns `text`, or refuses it as `unreadable` with `message` when it holds no text at all. */
+function nonEmpty(text: string, message: string): string {
+  if (!text.trim()) throw new AppError('unreadable', message);
+  return text;
+}
+
+async function readPdf(bytes: Uint8Array, name: string, bounds: ContentBounds): Promise<string> {
+  const header = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_HEADER_WINDOW));
+  if (!header.includes('%PDF-')) throw new AppError('unsupported_type', `${name}: the file is not a PDF`);
+  const text = await extractPdfText(bytes, { name, maxPages: bounds.maxPdfPages });
+  return nonEmpty(text, `${name}: the PDF has no text layer (it may be a scanned image); add a text version instead`);
+}
+
+async function readDocx(bytes: Uint8Array, name: string, bounds: ContentBounds): Promise<string> {
+  if (startsWith(bytes, OLE_SIGNATURE)) {
+    throw new AppError('unreadable', `${name}: the document is password-protected or in the old Word 97–2003 format; save it as an unprotected .docx and try again`);
+  }
+  if (!startsWith(bytes, ZIP_SIGNATURE)) throw new AppError('unsupported_type', `${name}: the file is not a Word .docx document`);
+  const text = await extractDocxText(bytes, { name, maxInflatedBytes: bounds.maxInflatedBytes });
+  return nonEmpty(text, `${name}: the Word document contains no text`);
+}
+
+const readText: FormatReader = async (bytes, name) => nonEmpty(decodeText(bytes, name), `${name}: the file contains no text`);
+
+/**
+ * The reader of each format. A new format (HTML, once speeches can be added by address) is one more entry here and
+ * one more extension in core/speech-files.ts; it then runs in the extraction sandbox like the others.
+ */
+const READERS: Readonly<Record<SpeechFormat, FormatReader>> = { txt: readText, md: readText, pdf: readPdf, docx: readDocx };
+
 /**
  * Extracts the plain text of a speech file. PDF pages are separated by '\f' so the splitter can find page
  * headers/footers and breaks; PDF and DOCX paragraphs are separated by a blank line; text files are returned
  * as decoded (line ends untouched).
  * @throws AppError `unsupported_type` when the extension is not supported or the content does not match it,
- *   `too_large` over {@link MAX_SPEECH_FILE_BYTES}, `unreadable` for a password-protected or damaged file,
- *   text that is not UTF-8, or a file with no text (e.g. a scanned PDF without a text layer).
+ *   `too_large` over {@link MAX_SPEECH_FILE_BYTES} or past `bounds` (a PDF of too many pages, a Word document that
+ *   inflates too much), `unreadable` for a password-protected or damaged file, text that is not UTF-8, or a file
+ *   with no text (e.g. a scanned PDF without a text layer). Run it in the extraction sandbox, which also bounds the
+ *   memory and time a file may take.
  */
-export async function extractSpeechText(input: SpeechFile): Promise<ExtractedSpeech> {
+export async function extractSpeechText(input: SpeechFile, bounds: ContentBounds = DEFAULT_CONFIG.extraction): Promise<ExtractedSpeech> {
   const name = displayName(input.fileName);
   const format = formatOf(input.fileName, name);
   const { bytes } = input;
@@ -89,27 +133,6 @@ export async function extractSpeechText(input: SpeechFile): Promise<ExtractedSpe
   }
   if (bytes.byteLength === 0) throw new AppError('unreadable', `${name}: the file is empty`);
 
-  let text: string;
-  if (format === 'pdf') {
-    const header = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_HEADER_WINDOW));
-    if (!header.includes('%PDF-')) throw new AppError('unsupported_type', `${name}: the file is not a PDF`);
-    text = await extractPdfText(bytes, { name });
-    if (!text.trim()) {
-      throw new AppError('unreadable', `${name}: the PDF has no text layer (it may be a scanned image); add a text version instead`);
-    }
-  } else if (format === 'docx') {
-    if (startsWith(bytes, OLE_SIGNATURE)) {
-      throw new AppError(
-        'unreadable',
-        `${name}: the document is password-protected or in the old Word 97–2003 format; save it as an unprotected .docx and try again`,
-      );
-    }
-    if (!startsWith(bytes, ZIP_SIGNATURE)) throw new AppError('unsupported_type', `${name}: the file is not a Word .docx document`);
-    text = await extractDocxText(bytes, { name });
-    if (!text.trim()) throw new AppError('unreadable', `${name}: the Word document contains no text`);
-  } else {
-    text = decodeText(bytes, name);
-    if (!text.trim()) throw new AppError('unreadable', `${name}: the file contains no text`);
-  }
+  const text = await READERS[format](bytes, name, bounds);
   return { text, format };
 }

@@ -37,5 +37,5 @@ runCommand(ASK_COMMAND, async ({ values, args }) => {
   const answer = await service.ask(question, { topK });
   const bold = process.stdout.isTTY ? (text: string) => `\u001b[1m${text}\u001b[22m` : (text: string) => `**${text}**`;
   process.stdout.write(formatAnswer(answer, { emphasis: bold }));
-  service.close();
+  await service.close();
 });

@@ -6,6 +6,8 @@ import type { Embedder } from './types.ts';
 export interface EmbedderHooks {
   /** Runs before every call with the texts about to be embedded; throwing fails the call. */
   before?(texts: readonly string[], kind: 'query' | 'passage'): void | Promise<void>;
+  /** Runs after every call that succeeded; throwing fails the call. */
+  after?(): void;
   /** Turns a failure of the call into the error thrown instead. */
   mapError?(error: unknown): unknown;
 }
@@ -15,7 +17,9 @@ export function wrapEmbedder(inner: Embedder, hooks: EmbedderHooks): Embedder {
   const around = async <T>(texts: readonly string[], kind: 'query' | 'passage', run: () => Promise<T>): Promise<T> => {
     try {
       await hooks.before?.(texts, kind);
-      return await run();
+      const result = await run();
+      hooks.after?.();
+      return result;
     } catch (error) {
       throw hooks.mapError === undefined ? error : hooks.mapError(error);
     }

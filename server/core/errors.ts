@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'too_long',
   'rate_limited',
   'not_found',
+  'bad_origin',
+  'overloaded',
   'unauthorized',
   'forbidden',
   'duplicate',

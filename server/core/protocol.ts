@@ -7,7 +7,7 @@ import type { RetrievalMode } from './types.ts';
 
 /** Limits and defaults of the protocol, in one place. */
 export const PROTOCOL_LIMITS = {
-  /** Longest question accepted, in characters. */
+  /** Longest question accepted, in characters as people count them (Unicode code points: an emoji is one). */
   maxQuestionChars: 2000,
   /** Largest text frame parsed at all, in bytes; larger ones get `too_long`. */
   maxFrameBytes: 16 * 1024,
@@ -129,6 +129,18 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+/** Length of a string in Unicode code points (a surrogate pair counts once), without allocating. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    // The low half of a pair is not counted; a lone surrogate counts as one character.
+    if (code >= 0xdc00 && code <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) continue;
+    count += 1;
+  }
+  return count;
+}
+
 /** Reads a request id from any parsed value, so errors can name the request they answer. */
 export function idOf(value: unknown): string | null {
   if (!isRecord(value)) return null;
@@ -173,7 +185,7 @@ function parseAskFrame(value: Record<string, unknown>, { requestId, bad }: { req
   if (typeof value.question !== 'string') throw bad('"question" must be a string');
   const question = value.question.trim();
   if (question.length === 0) throw bad('"question" is empty');
-  if (question.length > PROTOCOL_LIMITS.maxQuestionChars) {
+  if (codePointLength(question) > PROTOCOL_LIMITS.maxQuestionChars) {
     throw new AppError('too_long', `"question" is over ${PROTOCOL_LIMITS.maxQuestionChars} characters`, { requestId });
   }
   let topK: number = PROTOCOL_LIMITS.defaultTopK;

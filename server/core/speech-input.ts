@@ -8,6 +8,7 @@ import {
   checkMetaField,
   cleanMetaValue,
   emptyMetaValues,
+  isAcceptableSource,
   isIsoDate,
   isMetaField,
   META_FIELDS,
@@ -65,7 +66,9 @@ export function settleSpeechMeta(input: {
   const fallback: MetaFields = { title: titleFromFileName(fileName), source: fileName };
   const meta = emptyMetaValues();
   for (const field of META_FIELDS) {
-    const detectedValue = cleanMetaValue(detected[field] ?? '');
+    const found = cleanMetaValue(detected[field] ?? '');
+    // A header block's source is untrusted text like any other field: an address of another scheme is not kept.
+    const detectedValue = field === 'source' && !isAcceptableSource(found) ? '' : found;
     meta[field] = explicit[field] ?? (detectedValue !== '' ? detectedValue : (fallback[field] ?? ''));
   }
   // A detected date that is not a real one (a typo in a header block) is as good as none.

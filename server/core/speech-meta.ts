@@ -25,8 +25,8 @@ export interface MetaFieldRule {
   label: string;
   /** A speech cannot be saved without it. */
   required: boolean;
-  /** `date`: a real date written `YYYY-MM-DD`; `text`: one line of text. */
-  kind: 'text' | 'date';
+  /** `date`: a real date written `YYYY-MM-DD`; `text`: one line of text; `source`: text, or an http(s) address. */
+  kind: 'text' | 'date' | 'source';
   /** What the field holds, for help texts. */
   description: string;
 }
@@ -39,7 +39,7 @@ export const SPEECH_FIELDS = {
   event: { label: 'Event', required: false, kind: 'text', description: 'where it was given, e.g. International Dialogue on Migration 2019' },
   date: { label: 'Date', required: true, kind: 'date', description: 'the day it was given, YYYY-MM-DD' },
   place: { label: 'Place', required: false, kind: 'text', description: 'the city or venue' },
-  source: { label: 'Source', required: false, kind: 'text', description: 'where the text came from: a web address or a file name' },
+  source: { label: 'Source', required: false, kind: 'source', description: 'where the text came from: a web address or a file name' },
 } as const satisfies Record<string, MetaFieldRule>;
 
 /** One metadata field. */
@@ -76,7 +76,8 @@ export function emptyMetaValues(): SpeechMetaValues {
 
 /**
  * Checks one field's value and returns it trimmed: a string of one line without control characters, at most
- * {@link MAX_META_FIELD_CHARS} long; a date also a real `YYYY-MM-DD` date. Empty is allowed here.
+ * {@link MAX_META_FIELD_CHARS} long; a date also a real `YYYY-MM-DD` date; a source plain text or an http(s)
+ * address. Empty is allowed here.
  * @throws AppError `bad_request` naming the field.
  */
 export function checkMetaField(field: MetaField, value: unknown): string {
@@ -89,7 +90,21 @@ export function checkMetaField(field: MetaField, value: unknown): string {
   if (isDate && text !== '' && !isIsoDate(text)) {
     throw new AppError('bad_request', `${field}: expected a real date written YYYY-MM-DD, got "${text.slice(0, 40)}"`);
   }
+  if (SPEECH_FIELDS[field].kind === 'source' && !isAcceptableSource(text)) {
+    throw new AppError('bad_request', `${field}: an address must start with http:// or https://; other sources are written as plain text`);
+  }
   return text;
+}
+
+/**
+ * True when a `source` value is plain text or an http(s) address. An address of another scheme (`javascript:`,
+ * `data:`, `file:`…), written as one word starting with `scheme:`, is not: a source is shown as a link only when
+ * it is an http(s) address, and nothing else that could act as a link is kept.
+ */
+export function isAcceptableSource(text: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
+  if (scheme === null || /\s/.test(text.trim())) return true;
+  return ['http', 'https'].includes((scheme[1] ?? '').toLowerCase());
 }
 
 /**

@@ -1,59 +1,95 @@
-// The chat WebSocket at `/ws`: greets with `ready`, answers `ask` frames, and turns every bad frame into an
-// `error` frame without closing the connection. Slow or abusive clients are limited on their own.
+// The chat WebSocket at `/ws`: admits upgrades (path, connection limits, Host, Origin), greets with `ready`,
+// hands each connection to a session, tells every client about mode and corpus changes, and drains on shutdown.
 
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
-import { dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type ClientFrame, type FrameHandlers, type ServerFrame } from '../core/protocol.ts';
+import type { ServerFrame } from '../core/protocol.ts';
 import type { QaService } from '../qa-service.ts';
-import { errorFrameOf } from './error-response.ts';
-import { TokenBucket, type RateLimit } from './rate-limiter.ts';
+import { clientAddressOf, type ConnectionGuard } from './connection-guard.ts';
+import { endSocketWith, rawHttpErrorOf } from './error-response.ts';
+import { isAllowedHost, isAllowedOrigin, STRICT_HOST_POLICY, type HostPolicy } from './host-policy.ts';
+import { createQuestionScheduler } from './question-scheduler.ts';
+import { createRefusalLog } from './refusal-log.ts';
+import { SocketSession, type SessionLimits } from './socket-session.ts';
 
-/** Limits of one connection. */
-export interface ChatSocketLimits {
-  rate: RateLimit;
-  /** Questions of one connection being answered at once; more are refused with `rate_limited`. */
-  maxInFlight: number;
+/** Limits of the chat socket: those of each connection, plus the work shared by all. */
+export interface ChatSocketLimits extends SessionLimits {
+  /** Questions answered at once over all connections (each connection has one answered at a time). */
+  concurrency: number;
   /** A client that lets this many bytes pile up unread is disconnected. */
   maxBufferedBytes: number;
   /** Ping interval; a client that misses a pong is disconnected. */
   heartbeatMs: number;
-  /** Earlier questions kept per connection, so a short follow-up is answered in context. */
-  historyLength: number;
 }
 
 /** Defaults for {@link ChatSocketLimits}. */
 export const DEFAULT_CHAT_SOCKET_LIMITS: ChatSocketLimits = {
   rate: { burst: 20, perSecond: 5 },
-  maxInFlight: 4,
+  violations: { max: 20, windowMs: 10_000 },
+  maxQueued: 20,
+  concurrency: 4,
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   historyLength: 3,
 };
+
+/** Close code and reason when the server shuts down (RFC 6455: going away). */
+export const SHUTDOWN_CLOSE = { code: 1001, reason: 'server shutting down' } as const;
 
 /** What {@link attachChatSocket} needs. */
 export interface ChatSocketDeps {
   service: QaService;
   log?: Logger;
   limits?: Partial<ChatSocketLimits>;
+  /** Host names and page origins accepted; the strict policy by default. */
+  hostPolicy?: HostPolicy;
+  /** Connection admission (refusals answered here for upgrades; flooding addresses banned). */
+  guard?: ConnectionGuard;
 }
 
-/** Handles WebSocket upgrades at `/ws` on `server`. Returns a function that closes every connection. */
-export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(): void } {
+/** The chat socket of a server. */
+export interface ChatSocket {
+  /**
+   * Stops taking questions and upgrades, answers every question already received, then closes each connection
+   * with 1001; resolves once they are closed (connections that do not acknowledge within `graceMs` are dropped).
+   */
+  drain(options: { graceMs: number }): Promise<void>;
+  /** Drops every connection at once. */
+  close(): void;
+}
+
+/** Handles WebSocket upgrades at `/ws` on `server`. */
+export function attachChatSocket(server: Server, deps: ChatSocketDeps): ChatSocket {
   const log = deps.log ?? SILENT_LOGGER;
   const limits = { ...DEFAULT_CHAT_SOCKET_LIMITS, ...deps.limits };
-  // Frames between maxFrameBytes and this get a `too_long` answer; beyond it ws closes the connection (1009).
-  // UTF-8 is checked here rather than by ws, which would close the connection (1007) instead of answering.
+  const policy = deps.hostPolicy ?? STRICT_HOST_POLICY;
+  const refusals = createRefusalLog(log, { intervalMs: 60_000 });
+  const scheduler = createQuestionScheduler({ concurrency: limits.concurrency, maxQueuedPerClient: limits.maxQueued });
+  // Frames between the protocol's 16 kB and this get a `too_long` answer; beyond it ws closes the connection (1009).
+  // UTF-8 is checked by the session rather than by ws, which would close the connection (1007) instead of answering.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, skipUTF8Validation: true });
+  const sessions = new Map<WebSocket, SocketSession>();
   const alive = new WeakMap<WebSocket, boolean>();
+  let draining = false;
+
+  const refuseUpgrade = (socket: Duplex, error: AppError, retryAfterSeconds?: number) => endSocketWith(socket, rawHttpErrorOf(error, log, { retryAfterSeconds }));
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
+    const refusal = deps.guard?.refusalOf(socket as Socket);
+    if (refusal !== undefined) return refuseUpgrade(socket, refusal.error, refusal.retryAfterSeconds);
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/ws') {
+      return refuseUpgrade(socket, new AppError('not_found', 'no WebSocket here; the chat socket is at /ws'));
+    }
+    if (draining) return refuseUpgrade(socket, new AppError('overloaded', 'the server is shutting down; try again shortly'), 5);
+    const { host, origin } = request.headers;
+    if (!isAllowedHost(host, policy) || !isAllowedOrigin(origin, host, policy)) {
+      const address = clientAddressOf(socket as Socket);
+      refusals.refused(address, `chat socket from origin ${JSON.stringify(origin ?? '')} for host ${JSON.stringify(host ?? '')}`);
+      return refuseUpgrade(socket, new AppError('bad_origin', 'this chat socket serves the pages of its own server only (see ALLOWED_ORIGINS and ALLOWED_HOSTS)'));
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
@@ -68,69 +104,41 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
     }
     ws.send(JSON.stringify(frame));
   };
-
-  const unsubscribe = deps.service.onModeChange((mode) => {
-    for (const ws of wss.clients) send(ws, { type: 'mode', mode });
-  });
+  const broadcast = (frame: ServerFrame) => {
+    for (const ws of sessions.keys()) send(ws, frame);
+  };
+  const unsubscribe = deps.service.onModeChange((mode) => broadcast({ type: 'mode', mode }));
   // Sent once the service answers from the changed corpus, so a client's next question can cite a new speech.
-  const unsubscribeCorpus = deps.service.onCorpusChange(({ speeches, paragraphs }) => {
-    for (const ws of wss.clients) send(ws, { type: 'corpus', speeches, paragraphs });
-  });
+  const unsubscribeCorpus = deps.service.onCorpusChange(({ speeches, paragraphs }) => broadcast({ type: 'corpus', speeches, paragraphs }));
 
-  wss.on('connection', (ws) => {
-    const bucket = new TokenBucket(limits.rate);
-    let inFlight = 0;
-    const history: Array<{ text: string }> = [];
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    const address = clientAddressOf(request.socket);
+    const session = new SocketSession(ws, {
+      service: deps.service,
+      scheduler,
+      limits,
+      log,
+      send: (frame) => send(ws, frame),
+      onFlood: () => {
+        refusals.refused(address, 'closed a chat socket that kept sending over its rate limit (1008); address banned for a while');
+        deps.guard?.ban(address);
+      },
+    });
+    sessions.set(ws, session);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('error', (error) => log.warn(`socket: ${error.message}`));
+    ws.on('close', () => {
+      sessions.delete(ws);
+      scheduler.forget(session);
+    });
+    ws.on('message', (data, isBinary) => session.receive(data, isBinary));
     const { mode, speeches, paragraphs } = deps.service.status();
     send(ws, { type: 'ready', mode, speeches, paragraphs });
-
-    /** One handler per client frame type (the protocol's table; a new type is a compile error until handled here). */
-    const handlers: FrameHandlers<ClientFrame, Promise<void>> = {
-      ask: async (frame) => {
-        if (inFlight >= limits.maxInFlight) {
-          throw new AppError('rate_limited', `at most ${limits.maxInFlight} questions at once`, { requestId: frame.id });
-        }
-        inFlight += 1;
-        // Recorded on arrival, so "the previous question" follows the order the client asked in.
-        const earlier = [...history];
-        const entry = { text: frame.question };
-        history.push(entry);
-        if (history.length > limits.historyLength) history.shift();
-        try {
-          const { speechIds, from, to } = frame;
-          const { understoodAs, ...answer } = await deps.service.ask(frame.question, {
-            topK: frame.topK,
-            filter: { speechIds, from, to },
-            history: earlier.map((item) => item.text),
-          });
-          // The question as understood, so a chain of follow-ups keeps its topic; capped so it cannot grow.
-          entry.text = understoodAs.slice(-PROTOCOL_LIMITS.maxQuestionChars);
-          send(ws, { type: 'answer', id: frame.id, ...answer });
-        } finally {
-          inFlight -= 1;
-        }
-      },
-    };
-
-    ws.on('message', async (data: RawData, isBinary: boolean) => {
-      let requestId: string | null = null;
-      try {
-        if (isBinary) throw new AppError('bad_request', 'binary frames are not accepted; send JSON text');
-        const frame = parseClientFrame(rawToText(data));
-        requestId = frame.id;
-        if (!bucket.take()) throw new AppError('rate_limited', 'too many questions; wait a moment', { requestId });
-        await dispatchFrame(handlers, frame);
-      } catch (error) {
-        send(ws, errorFrameOf(error, log, requestId));
-      }
-    });
   });
 
   const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
+    for (const ws of sessions.keys()) {
       if (alive.get(ws) === false) {
         ws.terminate();
         continue;
@@ -141,26 +149,36 @@ export function attachChatSocket(server: Server, deps: ChatSocketDeps): { close(
   }, limits.heartbeatMs);
   heartbeat.unref();
 
+  const detach = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    unsubscribeCorpus();
+    server.off('upgrade', onUpgrade);
+  };
+
   return {
+    async drain({ graceMs }) {
+      draining = true;
+      for (const session of sessions.values()) session.stopTaking();
+      await scheduler.idle();
+      detach();
+      const closed = [...sessions.keys()].map((ws) => new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close(SHUTDOWN_CLOSE.code, SHUTDOWN_CLOSE.reason);
+      }));
+      const grace = setTimeout(() => {
+        for (const ws of sessions.keys()) ws.terminate();
+      }, graceMs);
+      await Promise.all(closed);
+      clearTimeout(grace);
+      wss.close();
+    },
     close() {
-      clearInterval(heartbeat);
-      unsubscribe();
-      unsubscribeCorpus();
-      server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.terminate();
+      draining = true;
+      detach();
+      for (const ws of sessions.keys()) ws.terminate();
       wss.close();
     },
   };
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes a text frame. @throws AppError `bad_request` when it is not valid UTF-8. */
-function rawToText(data: RawData): string {
-  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new AppError('bad_request', 'the frame is not valid UTF-8 text');
-  }
 }

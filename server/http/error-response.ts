@@ -1,5 +1,6 @@
 // The one place where an error becomes an HTTP status and body, or a socket `error` frame.
 
+import type { Duplex } from 'node:stream';
 import { toAppError, type ErrorCode } from '../core/errors.ts';
 import type { ErrorReply } from '../core/http-api.ts';
 import type { ErrorFrame, WireErrorCode } from '../core/protocol.ts';
@@ -11,6 +12,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   too_long: 413,
   rate_limited: 429,
   not_found: 404,
+  bad_origin: 403,
+  overloaded: 503,
   unauthorized: 401,
   forbidden: 403,
   duplicate: 409,
@@ -46,6 +49,22 @@ export function httpErrorOf(value: unknown, log: Logger): { status: number; body
   return { status: HTTP_STATUS[error.code], body: { error: { code: error.code, message: error.message } } };
 }
 
+const REASON_PHRASES: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+/**
+ * The same error as a complete HTTP/1.1 response, for a connection refused before express sees it (a WebSocket
+ * upgrade, or a connection over a limit). `retryAfterSeconds` adds a `Retry-After` header; the connection closes.
+ */
+export function rawHttpErrorOf(value: unknown, log: Logger, options: { retryAfterSeconds?: number } = {}): string {
+  const { status, body } = httpErrorOf(value, log);
+  const json = JSON.stringify(body);
+  const retry = options.retryAfterSeconds === undefined ? '' : `Retry-After: ${Math.max(1, Math.ceil(options.retryAfterSeconds))}\r\n`;
+  return (
+    `HTTP/1.1 ${status} ${REASON_PHRASES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(json)}\r\n${retry}\r\n${json}`
+  );
+}
+
 /** Turns anything thrown into a socket `error` frame; codes outside the wire set become `bad_request` or `internal`. */
 export function errorFrameOf(value: unknown, log: Logger, requestId: string | null = null): ErrorFrame {
   const error = toAppError(value);
@@ -62,4 +81,14 @@ export function errorFrameOf(value: unknown, log: Logger, requestId: string | nu
       log.error(`socket: ${error.code}: ${error.message}`);
       return { type: 'error', id, code: 'internal', message: 'internal error; the question could not be answered' };
   }
+}
+
+/**
+ * Answers a raw socket (an upgrade refused, a request Node could not parse) with `response` and closes it. The
+ * HTTP server no longer watches such a socket: a client resetting it must not crash the process.
+ */
+export function endSocketWith(socket: Duplex, response: string): void {
+  socket.on('error', () => socket.destroy());
+  socket.once('finish', () => socket.destroy());
+  socket.end(response);
 }

@@ -31,4 +31,9 @@ export class TokenBucket {
     this.#tokens -= 1;
     return true;
   }
+
+  /** Returns a token taken for a request that was then refused for another reason, so a refusal costs no quota. */
+  giveBack(): void {
+    this.#tokens = Math.min(this.#limit.burst, this.#tokens + 1);
+  }
 }

@@ -21,6 +21,9 @@ export interface UploadLimits {
   maxFields: number;
 }
 
+/** A field name as shown in messages: short, and there even when the part had none. */
+const shown = (name: string | undefined): string => (name ?? '').slice(0, 40);
+
 /**
  * Parses the request body. The whole body is read even after a limit is hit, so the client receives the error.
  * @throws AppError `bad_request` for a malformed body, a second file or an unexpected part, `too_large` for a
@@ -44,9 +47,12 @@ export function readSpeechUpload(req: IncomingMessage, limits: UploadLimits): Pr
       failure ??= error;
     };
 
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (name: string | undefined, stream, info) => {
+      // A body cut off inside a file fails the file's stream as well as the parser; the parser's error answers it,
+      // and an unheard error here would bring the whole process down.
+      stream.on('error', () => {});
       if (name !== 'file') {
-        fail(new AppError('bad_request', `unexpected file field "${name.slice(0, 40)}"; send the speech as the "file" field`));
+        fail(new AppError('bad_request', `unexpected file field "${shown(name)}"; send the speech as the "file" field`));
         stream.resume();
         return;
       }
@@ -59,9 +65,10 @@ export function readSpeechUpload(req: IncomingMessage, limits: UploadLimits): Pr
         upload.file = { fileName: info.filename ?? '', bytes: Buffer.concat(chunks) };
       });
     });
-    parser.on('field', (name, value, info) => {
-      if (info.nameTruncated || info.valueTruncated) fail(new AppError('bad_request', `field "${name.slice(0, 40)}" is too long`));
-      else if (Object.hasOwn(upload.fields, name)) fail(new AppError('bad_request', `field "${name.slice(0, 40)}" is sent twice`));
+    parser.on('field', (name: string | undefined, value, info) => {
+      if (name === undefined) fail(new AppError('bad_request', 'a form field without a name'));
+      else if (info.nameTruncated || info.valueTruncated) fail(new AppError('bad_request', `field "${shown(name)}" is too long`));
+      else if (Object.hasOwn(upload.fields, name)) fail(new AppError('bad_request', `field "${shown(name)}" is sent twice`));
       else upload.fields[name] = value;
     });
     parser.on('filesLimit', () => fail(new AppError('bad_request', 'send one file per request')));

@@ -75,7 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const server of servers) await server.close();
-  for (const service of services) service.close();
+  for (const service of services) await service.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 }, 60_000);
 

@@ -84,7 +84,7 @@ export async function startBrowserHarness(name: string): Promise<BrowserHarness>
         },
         async close() {
           await server?.close();
-          service.close();
+          await service.close();
         },
       };
       served.push(corpus);

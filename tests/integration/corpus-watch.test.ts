@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockFileContent, THIS_PROCESS } from '../../server/adapters/dir-lock.ts';
 import { openQaService, type CorpusCounts, type QaService } from '../../server/qa-service.ts';
 import { CLIMATE_KEYNOTE, speechPlainText } from '../fixtures/make-fixtures.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
@@ -27,7 +28,7 @@ beforeEach(async () => {
   service.onCorpusChange((counts) => changes.push(counts));
 });
 afterEach(async () => {
-  service.close();
+  await service.close();
   await workspace.remove();
 });
 
@@ -71,7 +72,7 @@ describe('watching the corpus folder', () => {
     patient.onCorpusChange((counts) => seen.push(counts));
     // A live process that is not a writer at all stands in for one holding the lock for 2 s.
     const holder = spawn('sleep', ['2']);
-    await writeFile(file('.lock'), String(holder.pid));
+    await writeFile(file('.lock'), lockFileContent({ ...THIS_PROCESS, pid: holder.pid! }));
     const exited = new Promise((resolve) => holder.once('exit', resolve));
     try {
       await writeFile(file('idm-keynote.meta.json'), JSON.stringify(keynoteMeta));
@@ -80,7 +81,7 @@ describe('watching the corpus folder', () => {
       await until(() => seen.length === 1, 'the reload after the lock was freed');
       expect(patient.status().speeches).toBe(2);
     } finally {
-      patient.close();
+      await patient.close();
     }
   });
 

@@ -5,6 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE, stageSpeech, takenStems, withCorpusLock } from '../../server/adapters/corpus-writer.ts';
+import { lockFileContent, THIS_PROCESS } from '../../server/adapters/dir-lock.ts';
 import { deriveSpeechId } from '../../server/core/speech-id.ts';
 import type { SpeechMeta } from '../../server/core/types.ts';
 import { digestFolder } from './speech-requests.ts';
@@ -78,14 +79,14 @@ describe('corpus writer', () => {
 
   it('takes over a lock left by a dead process, or by an earlier process with this pid (a restarted container)', async () => {
     for (const pid of [2 ** 22 + 12_345, process.pid]) {
-      await writeFile(path.join(workspace.corpusDir, '.lock'), String(pid));
+      await writeFile(path.join(workspace.corpusDir, '.lock'), lockFileContent({ ...THIS_PROCESS, pid }));
       await expect(withCorpusLock(workspace.corpusDir, async () => 'got it', { timeoutMs: 1_000 })).resolves.toBe('got it');
     }
     expect(await files()).not.toContain('.lock');
   });
 
   it('waits for a live holder, then fails with busy', async () => {
-    await writeFile(path.join(workspace.corpusDir, '.lock'), String(process.ppid));
+    await writeFile(path.join(workspace.corpusDir, '.lock'), lockFileContent({ ...THIS_PROCESS, pid: process.ppid }));
     await expect(withCorpusLock(workspace.corpusDir, async () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'busy' });
   });
 

@@ -74,7 +74,7 @@ async function checkKilledAdd(ws: Workspace, stopAt: string, kept: boolean, expe
       expect(status.paragraphs).toBe(26 + CLIMATE_KEYNOTE.paragraphs.length);
     }
   } finally {
-    service.close();
+    await service.close();
   }
 }
 

@@ -36,8 +36,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  services.lexical?.close();
-  services.hybrid?.close();
+  await services.lexical?.close();
+  await services.hybrid?.close();
   await workspace?.remove();
 });
 

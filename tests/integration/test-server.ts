@@ -19,17 +19,24 @@ export interface TestServer {
 
 /** Opens the service (lexical unless a loader is given) and serves it. */
 export async function startTestServer(
-  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch'>> & Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken'> = {},
+  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction'>> &
+    Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken' | 'connections' | 'hostPolicy' | 'httpTimeouts' | 'serveSourceMaps' | 'log'> = {},
 ): Promise<TestServer> {
   const workspace = await createWorkspace();
-  const service = await openQaService({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir, ...options });
+  const { socketLimits, adminToken, connections, hostPolicy, httpTimeouts, serveSourceMaps, log, ...serviceOptions } = options;
+  const service = await openQaService({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir, ...serviceOptions });
   const server = await startServer({
     service,
     host: '127.0.0.1',
     port: 0,
     clientDir: path.join(PROJECT_ROOT, 'client', 'dist'),
-    socketLimits: options.socketLimits,
-    adminToken: options.adminToken,
+    socketLimits,
+    adminToken,
+    connections,
+    hostPolicy,
+    httpTimeouts,
+    serveSourceMaps,
+    log,
   });
   return {
     workspace,
@@ -37,7 +44,7 @@ export async function startTestServer(
     server,
     wsUrl: `${server.url.replace('http', 'ws')}/ws`,
     async stop() {
-      service.close();
+      await service.close();
       await server.close();
       await workspace.remove();
     },
@@ -50,17 +57,25 @@ export class TestClient {
   readonly #frames: ServerFrame[] = [];
   readonly #waiters: Array<() => void> = [];
 
+  #closeCode: number | null = null;
+
   private constructor(socket: WebSocket) {
     this.socket = socket;
+    socket.on('close', (code) => {
+      this.#closeCode = code;
+    });
     socket.on('message', (data) => {
       this.#frames.push(JSON.parse(data.toString()) as ServerFrame);
       for (const wake of this.#waiters.splice(0)) wake();
     });
   }
 
-  /** Connects and resolves once open. */
-  static async connect(url: string): Promise<TestClient> {
-    const socket = new WebSocket(url);
+  /**
+   * Connects and resolves once open. `localAddress` connects from another loopback address (127.0.0.2…), as another
+   * client machine would; `headers` adds request headers (an `Origin`).
+   */
+  static async connect(url: string, options: { localAddress?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
+    const socket = new WebSocket(url, options);
     const client = new TestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -98,5 +113,17 @@ export class TestClient {
 
   close(): void {
     this.socket.close();
+  }
+
+  /** Resolves with the close code once the server has closed the connection. */
+  closed(timeoutMs = 5_000): Promise<number> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve(this.#closeCode ?? 1006);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs);
+      this.socket.once('close', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
   }
 }

@@ -196,3 +196,64 @@ describe('loadConfig INIT_CWD', () => {
     expect(message.startsWith('INIT_CWD:'), message).toBe(true);
   });
 });
+
+describe('loadConfig limits, origins and shutdown', () => {
+  it('has deliberate defaults', () => {
+    const config = loadConfig({});
+    expect(config.hostPolicy).toEqual({ allowedOrigins: [], allowedHosts: [] });
+    expect(config.connections).toEqual({ maxConnections: 2000, maxConnectionsPerIp: 100, banMs: 60_000 });
+    expect(config.httpTimeouts).toEqual({ headersMs: 10_000, requestMs: 120_000, keepAliveMs: 5_000 });
+    expect(config.shutdownTimeoutMs).toBe(8_000);
+    expect(config.extraction).toEqual({ timeoutMs: 30_000, maxMemoryMb: 256, maxPdfPages: 500, maxInflatedBytes: 50 * 1024 * 1024, maxParagraphs: 2000 });
+    expect(config.serveSourceMaps).toBe(false);
+  });
+
+  it('reads lists of origins and host names, normalised', () => {
+    const config = loadConfig({ ALLOWED_ORIGINS: 'https://Chat.Example.org, http://10.0.0.5:8080/', ALLOWED_HOSTS: 'Chat.Example.org intranet.local.' });
+    expect(config.hostPolicy).toEqual({ allowedOrigins: ['https://chat.example.org', 'http://10.0.0.5:8080'], allowedHosts: ['chat.example.org', 'intranet.local'] });
+  });
+
+  it('serves HOST itself when it is a name', () => {
+    expect(loadConfig({ HOST: 'chat.example.org' }).hostPolicy.allowedHosts).toEqual(['chat.example.org']);
+    expect(loadConfig({ HOST: 'Chat.Example.org', ALLOWED_HOSTS: 'chat.example.org' }).hostPolicy.allowedHosts).toEqual(['chat.example.org']);
+    expect(loadConfig({ HOST: '0.0.0.0' }).hostPolicy.allowedHosts).toEqual([]);
+    expect(loadConfig({ HOST: 'localhost' }).hostPolicy.allowedHosts).toEqual([]);
+  });
+
+  it('reads the limits, FLOOD_BAN_SECONDS=0 as never banning', () => {
+    const config = loadConfig({ MAX_CONNECTIONS: '10', MAX_CONNECTIONS_PER_IP: '3', FLOOD_BAN_SECONDS: '0', MAX_PDF_PAGES: '20', MAX_INFLATED_MB: '5', SERVE_SOURCE_MAPS: 'on' });
+    expect(config.connections).toEqual({ maxConnections: 10, maxConnectionsPerIp: 3, banMs: 0 });
+    expect(config.extraction.maxPdfPages).toBe(20);
+    expect(config.extraction.maxInflatedBytes).toBe(5 * 1024 * 1024);
+    expect(config.serveSourceMaps).toBe(true);
+  });
+
+  it.each([
+    ['ALLOWED_ORIGINS', 'chat.example.org'],
+    ['ALLOWED_ORIGINS', 'https://chat.example.org/path'],
+    ['ALLOWED_ORIGINS', 'ftp://chat.example.org'],
+    ['ALLOWED_ORIGINS', '*'],
+    ['ALLOWED_HOSTS', 'https://chat.example.org'],
+    ['ALLOWED_HOSTS', 'chat.example.org:443'],
+    ['ALLOWED_HOSTS', '*.example.org'],
+    ['MAX_CONNECTIONS', '0'],
+    ['MAX_CONNECTIONS_PER_IP', 'many'],
+    ['FLOOD_BAN_SECONDS', '-5'],
+    ['HEADERS_TIMEOUT_SECONDS', '0'],
+    ['SHUTDOWN_TIMEOUT_SECONDS', '0'],
+    ['EXTRACTION_TIMEOUT_SECONDS', '1.5'],
+    ['EXTRACTION_MEMORY_MB', '16'],
+    ['MAX_PDF_PAGES', '0'],
+    ['MAX_INFLATED_MB', '5000'],
+    ['MAX_SPEECH_PARAGRAPHS', 'all'],
+    ['SERVE_SOURCE_MAPS', 'perhaps'],
+  ])('rejects %s=%j with config_invalid naming the key', (key, value) => {
+    const message = failureOf({ [key]: value });
+    expect(message.startsWith(`${key}:`), message).toBe(true);
+  });
+
+  it('refuses a request timeout that is not longer than the header timeout, naming the key', () => {
+    const message = failureOf({ HEADERS_TIMEOUT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '30' });
+    expect(message.startsWith('REQUEST_TIMEOUT_SECONDS:'), message).toBe(true);
+  });
+});

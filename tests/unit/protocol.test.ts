@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/core/errors.ts';
-import { dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type AskFrame, type FrameHandlers, type ServerFrame } from '../../server/core/protocol.ts';
+import { codePointLength, dispatchFrame, parseClientFrame, PROTOCOL_LIMITS, type AskFrame, type FrameHandlers, type ServerFrame } from '../../server/core/protocol.ts';
 import { parseServerFrame } from '../../server/core/server-frames.ts';
 import { SAMPLE_PASSAGE } from './fakes.ts';
 import { seededRandom } from './fakes.ts';
@@ -75,6 +75,18 @@ describe('parseClientFrame: valid frames', () => {
     const question = 'q'.repeat(PROTOCOL_LIMITS.maxQuestionChars);
     expect(PROTOCOL_LIMITS.maxQuestionChars).toBe(2000);
     expect(parseClientFrame(frame({ question })).question).toBe(question);
+  });
+
+  it('counts the question in characters as people do (code points): 2000 emoji pass, 2001 do not', () => {
+    const emoji = '🌍'.repeat(2000);
+    expect(emoji.length).toBe(4000);
+    expect(parseClientFrame(frame({ question: emoji })).question).toBe(emoji);
+    expect(parseClientFrame(frame({ question: `${'é'.repeat(1000)}${'🌍'.repeat(1000)}` })).question).toHaveLength(3000);
+    expect(() => parseClientFrame(frame({ question: '🌍'.repeat(2001) }))).toThrow(expect.objectContaining({ code: 'too_long' }));
+    // A lone surrogate (not valid text, but a string JSON can carry) counts as one character.
+    expect(codePointLength('\ud83c')).toBe(1);
+    expect(codePointLength('a\udf0db')).toBe(3);
+    expect(codePointLength('🌍🌍')).toBe(2);
   });
 
   it('measures the question length after trimming, so padding around 2000 characters is fine', () => {
@@ -278,7 +290,7 @@ describe('parseClientFrame: fuzz', () => {
     if (parsed.type !== 'ask') return `type ${String(parsed.type)}`;
     if (typeof parsed.id !== 'string' || parsed.id.length < 1 || parsed.id.length > PROTOCOL_LIMITS.maxIdChars) return 'bad id';
     if (typeof parsed.question !== 'string' || parsed.question !== parsed.question.trim()) return 'untrimmed question';
-    if (parsed.question.length < 1 || parsed.question.length > PROTOCOL_LIMITS.maxQuestionChars) return 'question length';
+    if (parsed.question.length < 1 || codePointLength(parsed.question) > PROTOCOL_LIMITS.maxQuestionChars) return 'question length';
     if (!Number.isInteger(parsed.topK) || parsed.topK < PROTOCOL_LIMITS.minTopK || parsed.topK > PROTOCOL_LIMITS.maxTopK) return `topK ${parsed.topK}`;
     // And it is the frame that was sent, not something else.
     const sent = JSON.parse(raw) as Record<string, unknown>;

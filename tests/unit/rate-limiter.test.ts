@@ -100,4 +100,17 @@ describe('TokenBucket', () => {
     const bucket = new TokenBucket({ burst: 2, perSecond: 0.001 });
     expect(takeMany(bucket, 3)).toBe(2);
   });
+
+  it('takes back a token given back, up to the burst', () => {
+    const clock = manualClock();
+    const bucket = new TokenBucket({ burst: 2, perSecond: 0.001 }, clock.now);
+    expect(takeMany(bucket, 2)).toBe(2);
+    bucket.giveBack();
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    bucket.giveBack();
+    bucket.giveBack();
+    bucket.giveBack();
+    expect(takeMany(bucket, 5)).toBe(2);
+  });
 });

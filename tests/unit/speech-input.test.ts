@@ -37,6 +37,22 @@ describe('parseMetaFields', () => {
   });
 });
 
+describe('the source field', () => {
+  it('accepts http(s) addresses and plain text, and refuses addresses of other schemes', () => {
+    for (const ok of ['https://www.iom.int/idm', 'HTTP://example.org/x', 'Statement delivered at IDM 2019', 'Note: verbatim record', 'IOM archive, box 12', '']) {
+      expect(parseMetaFields({ source: ok }, { keepEmpty: true }).source, ok).toBe(ok.trim());
+    }
+    for (const bad of ['javascript:alert(6)', ' JavaScript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox', 'file:///etc/passwd', 'ftp://host/x']) {
+      expect(() => parseMetaFields({ source: bad }, { keepEmpty: true }), bad).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringContaining('source') }));
+    }
+  });
+
+  it('drops a detected source of another scheme, falling back to the file name', () => {
+    const settled = settleSpeechMeta({ explicit: {}, detected: { title: 'T', date: '2019-10-15', source: 'javascript:alert(6)' }, fileName: 'speech.pdf' });
+    expect(settled.meta.source).toBe('speech.pdf');
+  });
+});
+
 describe('settleSpeechMeta', () => {
   const detected = { title: 'Keynote Address', speaker: 'Ana Ferreira', date: '2019-10-15', event: 'IDM' };
 
