@@ -9,13 +9,13 @@ import { loadCorpus } from '../server/adapters/corpus-folder.ts';
 import { FETCHABLE_MODELS, findFetchableModel } from '../server/adapters/model-catalog.ts';
 import { modelFilesSize, modelFolderIn } from '../server/adapters/model-fetch.ts';
 import { loadTransformersEmbedder } from '../server/adapters/transformers-embedder.ts';
-import { syncVectorIndex } from '../server/adapters/vector-index.ts';
 import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
 import { loadConfig, PROJECT_ROOT } from '../server/config.ts';
 import { AppError } from '../server/core/errors.ts';
 import { quantile } from '../server/core/evaluation.ts';
 import { passagesOf } from '../server/core/passages.ts';
 import type { Embedder, Passage } from '../server/core/types.ts';
+import { CorpusIndex } from '../server/corpus-index.ts';
 import { openQaService } from '../server/qa-service.ts';
 import { defineCommand, runCommand, type OptionValues } from '../server/cli/command.ts';
 import { writeTinyModel } from './tiny-model.ts';
@@ -48,11 +48,15 @@ function modelIds(option: string, configured: string | null): string[] {
 }
 
 /** Times building the index from scratch (per paragraph) and embedding single questions. */
-async function measureModel(embedder: Embedder, context: { passages: readonly Passage[]; questions: readonly string[]; root: string; rounds: number }): Promise<void> {
+async function measureModel(
+  embedder: Embedder,
+  context: { corpusDir: string; passages: readonly Passage[]; questions: readonly string[]; root: string; rounds: number },
+): Promise<void> {
   const perParagraph: number[] = [];
   for (let i = 0; i < 3; i += 1) {
     const started = performance.now();
-    await syncVectorIndex({ dir: path.join(context.root, `index-${embedder.modelId.replace(/\W/g, '_')}-${i}`), embedder, passages: context.passages });
+    const indexDir = path.join(context.root, `index-${embedder.modelId.replace(/\W/g, '_')}-${i}`);
+    await new CorpusIndex({ corpusDir: context.corpusDir, indexDir }).sync({ embedder });
     perParagraph.push((performance.now() - started) / context.passages.length);
   }
   const perQuestion: number[] = [];
@@ -96,7 +100,7 @@ async function main({ values }: { values: OptionValues<typeof BENCH_COMMAND.opti
       }
       measured.push(await loadTransformersEmbedder({ modelId: id, cacheDir: config.modelCacheDir, allowRemote: false }));
     }
-    for (const embedder of measured) await measureModel(embedder, { passages, questions, root, rounds });
+    for (const embedder of measured) await measureModel(embedder, { corpusDir, passages, questions, root, rounds });
 
     // Answering through the server's own service, with the configured model (the tiny one when it is not fetched).
     const embedder = measured.find((candidate) => candidate.modelId === configured) ?? (measured[0] as Embedder);

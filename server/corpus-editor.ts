@@ -2,12 +2,10 @@
 // what is new), removing one, editing metadata. Every change runs under the corpus lock, shared with other
 // processes; a failed add leaves corpus/ and index/ as they were. Used by the service and the command line.
 
-import { createHash } from 'node:crypto';
-import { loadCorpus } from './adapters/corpus-folder.ts';
+import { listCorpus } from './adapters/corpus-folder.ts';
 import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeechMetaFile, type AddStep } from './adapters/corpus-writer.ts';
 import { createExtractionSandbox, type ExtractionLimits, type ReadSpeech } from './adapters/extraction-sandbox.ts';
 import type { SpeechFormat } from './adapters/speech-extraction.ts';
-import { readIndexManifest, syncVectorIndex, type IndexSyncReport } from './adapters/vector-index.ts';
 import { wrapEmbedder } from './core/embedder-wrapper.ts';
 import { plural } from './core/counts.ts';
 import { DEFAULT_CONFIG } from './config.ts';
@@ -16,13 +14,12 @@ import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { UnreadableMeta } from './core/front-matter.ts';
 import type { DetectedMeta } from './core/paragraphs.ts';
-import { passagesOf } from './core/passages.ts';
-import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech, type SpeechFingerprint } from './core/speech-fingerprint.ts';
+import { DUPLICATE_SIMILARITY, fingerprintSimilarity, type SpeechFingerprint } from './core/speech-fingerprint.ts';
 import { deriveSpeechId } from './core/speech-id.ts';
 import { applyMetaPatch, requireComplete, settleSpeechMeta } from './core/speech-input.ts';
 import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.ts';
-import { compareSpeeches } from './core/speech-order.ts';
-import type { Embedder, Speech, SpeechMeta, VectorStore } from './core/types.ts';
+import type { Embedder, Speech, SpeechMeta } from './core/types.ts';
+import { CorpusIndex, type IndexReport, type SearchSnapshot } from './corpus-index.ts';
 
 /** The text of a new speech: an uploaded file, or text sent as is. */
 export type SpeechSource = { fileName: string; bytes: Uint8Array } | { text: string; fileName?: string };
@@ -52,14 +49,13 @@ export interface AddSpeechResult {
   /** Of those, the ones the text named in a line whose value could not be read, with the value as written. */
   unreadable: UnreadableMeta;
   /** What indexing did, or null when there was no model (the index is brought up to date when one loads). */
-  index: Pick<IndexSyncReport, 'embedded' | 'reused'> | null;
+  index: Pick<IndexReport, 'embedded' | 'reused'> | null;
 }
 
-/** The corpus after a change, with the vectors to search it by when a model was given. */
-export interface CorpusState {
-  speeches: Speech[];
-  store: VectorStore | null;
-}
+/** The corpus after a change, as the index gives it: speeches, keyword index, and vectors when a model was given. */
+export interface CorpusState extends SearchSnapshot {}
+
+export type { IndexReport } from './corpus-index.ts';
 
 /** The model to index with (null: lexical only) and progress callbacks. */
 export interface IndexingOptions {
@@ -87,29 +83,32 @@ export interface CorpusEditorOptions {
 
 /** Changes the corpus folder and keeps the vector index in line. */
 export interface CorpusEditor {
-  /** Loads the corpus, after finishing any change a crashed writer left. */
-  load(): Promise<Speech[]>;
   /**
-   * Loads the corpus and brings the index in line with it when a model is given; `index` says what that did
-   * (null without a model).
+   * Loads the corpus from the index, after finishing any change a crashed writer left and indexing the speeches
+   * whose files changed (only those are read).
    */
-  refresh(options: IndexingOptions): Promise<CorpusState & { index: IndexSyncReport | null }>;
+  load(): Promise<CorpusState>;
+  /** {@link load}, and gives every speech vectors for the model; `index` says what that did. */
+  refresh(options: IndexingOptions): Promise<CorpusState & { index: IndexReport }>;
   /**
    * Adds a speech. Nothing is written unless every check passes and indexing succeeds.
    * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request` (missing or bad metadata),
    *   `duplicate` (naming the speech already there), `busy`, or the model's error while indexing.
    */
-  add(input: AddSpeechInput, options: IndexingOptions & { onStep?: (step: AddSpeechStep) => void | Promise<void> }): Promise<{ result: AddSpeechResult; state: CorpusState }>;
+  add(
+    input: AddSpeechInput,
+    options: IndexingOptions & { onStep?: (step: AddSpeechStep) => void | Promise<void> },
+  ): Promise<{ result: AddSpeechResult; state: CorpusState | null }>;
   /**
    * Removes a speech from the corpus and the index, also one whose metadata file is invalid.
    * @throws AppError `bad_request`, `not_found`, `busy`, or `corpus_invalid` when another speech's metadata is.
    */
   remove(id: string, options: IndexingOptions): Promise<CorpusState>;
   /**
-   * Edits a speech's metadata. The index holds no metadata, so its vectors stand as they are.
+   * Edits a speech's metadata; its vectors are reused (they depend on its text only).
    * @throws AppError `bad_request`, `not_found`, `busy`.
    */
-  updateMeta(id: string, patch: MetaFields): Promise<{ speech: SpeechSummary; speeches: Speech[] }>;
+  updateMeta(id: string, patch: MetaFields, options: IndexingOptions): Promise<{ speech: SpeechSummary; state: CorpusState }>;
   /** Ends the file reader, after the file being read, if any. */
   close(): Promise<void>;
 }
@@ -117,13 +116,6 @@ export interface CorpusEditor {
 /** The metadata and paragraph count of a speech. */
 export function summaryOf({ meta, paragraphs }: Speech): SpeechSummary {
   return { ...meta, paragraphs: paragraphs.length };
-}
-
-/** A digest of the corpus as retrieval sees it (metadata and paragraph texts), to tell whether it changed. */
-export function corpusDigest(speeches: readonly Speech[]): string {
-  const hash = createHash('sha256');
-  for (const { meta, paragraphs } of speeches) hash.update(JSON.stringify([meta, paragraphs.map((p) => [p.text, p.start, p.end])]));
-  return hash.digest('hex');
 }
 
 /** A source's file name and bytes; text sent as is goes through the same checks as a `.txt` file. */
@@ -134,9 +126,9 @@ function fileOf(source: SpeechSource): { fileName: string; bytes: Uint8Array; di
 }
 
 /** @throws AppError `duplicate` naming the first existing speech whose fingerprint the new one matches. */
-function refuseDuplicate(fingerprint: SpeechFingerprint, speeches: readonly Speech[]): void {
-  for (const { meta, paragraphs: existing } of speeches) {
-    if (fingerprintSimilarity(fingerprint, fingerprintSpeech(existing)) >= DUPLICATE_SIMILARITY) {
+function refuseDuplicate(fingerprint: SpeechFingerprint, existing: ReadonlyArray<{ speech: SpeechMeta; fingerprint: SpeechFingerprint }>): void {
+  for (const { speech: meta, fingerprint: other } of existing) {
+    if (fingerprintSimilarity(fingerprint, other) >= DUPLICATE_SIMILARITY) {
       throw new AppError('duplicate', `this speech is already in the corpus as "${meta.id}" ("${meta.title}", ${meta.date})`);
     }
   }
@@ -161,13 +153,6 @@ function failingAsUnavailable(embedder: Embedder, log: Logger): Embedder {
   });
 }
 
-function findSpeech(speeches: readonly Speech[], id: string): Speech {
-  if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
-  const speech = speeches.find(({ meta }) => meta.id === id);
-  if (speech === undefined) throw new AppError('not_found', `no speech with id "${id}"`);
-  return speech;
-}
-
 /** Creates an editor of the corpus in `corpusDir` and the index in `indexDir`. */
 export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
   const { corpusDir, indexDir } = options;
@@ -185,35 +170,33 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
   const sandbox = createExtractionSandbox(options.extraction ?? DEFAULT_CONFIG.extraction, { log });
   if (options.warmExtraction === true) sandbox.warmUp();
 
-  async function syncIndex(speeches: readonly Speech[], indexing: IndexingOptions): Promise<{ store: VectorStore; report: IndexSyncReport } | null> {
-    if (indexing.embedder === null) return null;
-    const synced = await syncVectorIndex({ dir: indexDir, embedder: stoppingOn(indexing.embedder, indexing.signal), passages: passagesOf(speeches), log, onProgress: indexing.onIndexProgress });
-    // Read the generation into memory now: the next write by any process deletes its folder.
-    await synced.store.query(Array.from({ length: synced.store.dimension }, (_, i) => (i === 0 ? 1 : 0)), 1);
-    return synced;
-  }
+  const index = new CorpusIndex({ corpusDir, indexDir, log });
 
-  /** Drops the vectors of removed speeches without a model: every remaining vector is reused, none embedded. */
-  async function pruneIndex(speeches: readonly Speech[]): Promise<void> {
-    const manifest = await readIndexManifest(indexDir);
-    if (manifest === null) return;
-    const noModel = () => Promise.reject(new AppError('model_unavailable', 'no model loaded to embed with'));
-    const reuseOnly: Embedder = { modelId: manifest.modelId, dimension: manifest.dimension, profile: manifest.profile, embedQueries: noModel, embedPassages: noModel };
-    try {
-      await syncVectorIndex({ dir: indexDir, embedder: reuseOnly, passages: passagesOf(speeches), log: SILENT_LOGGER });
-    } catch (error) {
-      log.warn(`index: left as it was until a model loads (${(error as Error).message})`);
-    }
+  /** Syncs the index with the corpus; the model's failures become `model_unavailable`, a shutdown stops it. */
+  const sync = (indexing: IndexingOptions) =>
+    index.sync({
+      embedder: indexing.embedder === null ? null : stoppingOn(failingAsUnavailable(indexing.embedder, log), indexing.signal),
+      onProgress: indexing.onIndexProgress,
+    });
+
+  /** The speech `id` as the corpus folder lists it. @throws AppError `bad_request`, `not_found`. */
+  async function requireListed(id: string): Promise<void> {
+    if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
+    if (!(await listCorpus(corpusDir)).some((files) => files.id === id)) throw new AppError('not_found', `no speech with id "${id}"`);
   }
 
   return {
-    load: () => readLocked(() => loadCorpus(corpusDir, { log })),
+    load: () =>
+      readLocked(async () => (await sync({ embedder: null })).snapshot).catch(async (error: unknown) => {
+        // A folder that cannot be written (the lock failed for it) is read as its index stands.
+        if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EROFS') return index.load({ embedder: null });
+        throw error;
+      }),
 
     refresh: (indexing) =>
       readLocked(async () => {
-        const speeches = await loadCorpus(corpusDir, { log });
-        const synced = await syncIndex(speeches, indexing);
-        return { speeches, store: synced?.store ?? null, index: synced?.report ?? null };
+        const { snapshot, report } = await sync(indexing);
+        return { ...snapshot, index: report };
       }),
 
     async add(input, indexing) {
@@ -227,8 +210,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
       const dryRun = input.dryRun ?? false;
       if (!dryRun) requireComplete(settled);
       return locked(async () => {
-        const speeches = await loadCorpus(corpusDir, { log });
-        refuseDuplicate(read.fingerprint, speeches);
+        refuseDuplicate(read.fingerprint, await index.fingerprints());
         const id = settled.missing.includes('date') ? '' : deriveSpeechId({ ...settled.meta, taken: await takenStems(corpusDir) });
         const meta: SpeechMeta = { id, ...settled.meta };
         const result: AddSpeechResult = {
@@ -240,17 +222,16 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
           unreadable: settled.unreadable,
           index: null,
         };
-        if (dryRun) return { result, state: { speeches, store: null } };
+        if (dryRun) return { result, state: null };
 
         const staged = await stageSpeech(corpusDir, { meta, text }, { onStep: indexing.onStep });
-        const next = [...speeches, { meta, paragraphs }].sort(compareSpeeches);
         try {
-          const synced = await syncIndex(next, { ...indexing, embedder: indexing.embedder === null ? null : failingAsUnavailable(indexing.embedder, log) });
+          const { snapshot, report } = await sync(indexing);
           await indexing.onStep?.('indexed');
           await staged.commit();
-          if (synced !== null) result.index = { embedded: synced.report.embedded, reused: synced.report.reused };
+          if (indexing.embedder !== null) result.index = { embedded: report.embedded, reused: report.reused };
           log.info(`corpus: added ${id} (${plural(paragraphs.length, 'paragraph', 'paragraphs')})`);
-          return { result, state: { speeches: next, store: synced?.store ?? null } };
+          return { result, state: snapshot };
         } catch (error) {
           await staged.rollback();
           throw error;
@@ -260,39 +241,33 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
     remove: (id, indexing) =>
       locked(async () => {
-        if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
-        const broken = new Map<string, AppError>();
-        const speeches = await loadCorpus(corpusDir, { log, onInvalid: (badId, error) => broken.set(badId, error) });
         // A speech whose metadata file was broken (by hand) can still be removed: the one way out short of a text
-        // editor. Any other broken speech stops the change, as it stops every load.
-        for (const [badId, error] of broken) if (badId !== id) throw error;
-        if (!broken.has(id)) findSpeech(speeches, id);
+        // editor. Any other broken speech stops the change when the index next reads it, as it stops every load.
+        await requireListed(id);
+        // Checked before anything is removed: another speech's broken metadata refuses the change.
+        await index.sync({ embedder: null, excused: id });
         await removeSpeechFiles(corpusDir, id);
-        const next = speeches.filter(({ meta }) => meta.id !== id);
         log.info(`corpus: removed ${id}`);
         // The corpus is the source of truth and the removal stands; an index that cannot follow is refreshed later.
-        if (indexing.embedder === null) {
-          await pruneIndex(next);
-          return { speeches: next, store: null };
-        }
         try {
-          return { speeches: next, store: (await syncIndex(next, indexing))?.store ?? null };
+          return (await sync(indexing)).snapshot;
         } catch (error) {
-          log.warn(`index: not updated after removing ${id} (${(error as Error).message}); it is brought in line when the model next loads`);
-          return { speeches: next, store: null };
+          if (indexing.embedder === null) throw error;
+          log.warn(`index: vectors not updated after removing ${id} (${(error as Error).message}); they are when the model next loads`);
+          return (await sync({ embedder: null })).snapshot;
         }
       }),
 
-    updateMeta: (id, patch) =>
+    updateMeta: (id, patch, indexing) =>
       locked(async () => {
-        const speeches = await loadCorpus(corpusDir, { log });
-        const speech = findSpeech(speeches, id);
-        const meta = applyMetaPatch(speech.meta, patch);
+        await requireListed(id);
+        const current = (await sync({ embedder: null })).snapshot.speeches.find((speech) => speech.meta.id === id);
+        if (current === undefined) throw new AppError('not_found', `no speech with id "${id}"`);
+        const meta = applyMetaPatch(current.meta, patch);
         await writeSpeechMetaFile(corpusDir, meta);
-        const edited = { meta, paragraphs: speech.paragraphs };
-        const next = speeches.map((s) => (s.meta.id === id ? edited : s)).sort(compareSpeeches);
         log.info(`corpus: edited the metadata of ${id}`);
-        return { speech: summaryOf(edited), speeches: next };
+        const { snapshot } = await sync(indexing);
+        return { speech: summaryOf({ meta, paragraphs: current.paragraphs }), state: snapshot };
       }),
 
     close: () => sandbox.close(),

@@ -2,6 +2,7 @@
 // loads what searching needs from it: speeches, keyword postings and vectors, segment by segment, each once.
 
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { listCorpus, readSpeech, type SpeechFiles } from './adapters/corpus-folder.ts';
 import {
   commitManifest,
@@ -43,6 +44,8 @@ export interface SearchSnapshot {
   lexical: LexicalIndex;
   /** The vectors for the model given to the last sync, or null. */
   store: VectorStore | null;
+  /** Changes when what retrieval sees changes (a speech's text or metadata), and only then. */
+  digest: string;
 }
 
 /** What a sync did. */
@@ -56,14 +59,22 @@ export interface IndexReport {
   wrote: boolean;
 }
 
+/** What a sync is given: the model to give every segment vectors for (none: keywords only), and progress. */
+interface SyncOptions {
+  embedder: Embedder | null;
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** A speech whose metadata file may be invalid: left out rather than stopping the sync (it is being removed). */
+  excused?: string;
+}
+
 /** Segments are merged once there are more than this many… */
 const MAX_SEGMENTS = 24;
 /** …or once this share of their passages belongs to removed or replaced speeches. */
 const MAX_REMOVED_SHARE = 0.25;
 /** Files of an older generation are kept this long for readers still answering from it. */
 const GRACE_MS = 10 * 60_000;
-/** Texts embedded per call. */
-const EMBED_BATCH = 32;
+/** Texts embedded per call, unless told otherwise. */
+const DEFAULT_BATCH_SIZE = 32;
 
 /** A segment as loaded: its speeches, their passages and keyword postings, its vectors for one tag. */
 interface LoadedSegment {
@@ -80,12 +91,17 @@ export class CorpusIndex {
   readonly #corpusDir: string;
   readonly #indexDir: string;
   readonly #log: Logger;
+  readonly #batchSize: number;
   readonly #loaded = new Map<string, LoadedSegment>();
+  /** Files written by the sync under way and the segments they belong to: removed again if it fails. */
+  #written: Array<{ file: string; segment: string; vectors: boolean }> = [];
 
-  constructor(options: { corpusDir: string; indexDir: string; log?: Logger }) {
+  /** `batchSize`: paragraphs embedded per call of the model. */
+  constructor(options: { corpusDir: string; indexDir: string; log?: Logger; batchSize?: number }) {
     this.#corpusDir = options.corpusDir;
     this.#indexDir = options.indexDir;
     this.#log = options.log ?? SILENT_LOGGER;
+    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
   /**
@@ -94,18 +110,54 @@ export class CorpusIndex {
    * vectors for it (reused by paragraph text when they exist). Then loads the result.
    * @throws AppError `corpus_invalid` for a speech with invalid metadata; the embedder's errors.
    */
-  async sync(options: { embedder: Embedder | null; onProgress?: (progress: { done: number; total: number }) => void }): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+  async sync(options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
     const existing = await readManifest(this.#indexDir);
-    const rebuiltBecause = 'problem' in existing && existing.problem !== 'no index yet' ? existing.problem : null;
+    const problem = 'problem' in existing && existing.problem !== 'no index yet' ? existing.problem : null;
+    try {
+      return await this.#syncFrom('manifest' in existing ? existing.manifest : emptyManifest(), problem, options);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'index_invalid') throw error;
+      // A segment that cannot be read: the index is rebuilt from the corpus, its source of truth.
+      this.#loaded.clear();
+      return this.#syncFrom(emptyManifest(), error.message, options);
+    }
+  }
+
+  async #syncFrom(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+    this.#written = [];
+    try {
+      const result = await this.#update(before, rebuiltBecause, options);
+      this.#written = [];
+      return result;
+    } catch (error) {
+      await this.#discardWritten();
+      throw error;
+    }
+  }
+
+  /** Removes what a failed sync wrote, so that index/ is byte for byte as it was, and forgets it in memory. */
+  async #discardWritten(): Promise<void> {
+    for (const { file, segment, vectors } of this.#written) {
+      await rm(file, { force: true });
+      if (!vectors) this.#loaded.delete(segment);
+      else if (this.#loaded.get(segment) !== undefined) (this.#loaded.get(segment) as LoadedSegment).vectors = null;
+    }
+    this.#written = [];
+  }
+
+  async #update(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
     if (rebuiltBecause !== null) this.#log.warn(`index: rebuilding from corpus because ${rebuiltBecause}`);
-    const before = 'manifest' in existing ? existing.manifest : emptyManifest();
     const listing = await listCorpus(this.#corpusDir, { log: this.#log });
-    const { manifest, read } = await this.#followCorpus(before, listing);
+    const { manifest, read } = await this.#followCorpus(before, listing, options.excused);
     const compacted = await this.#compact(manifest);
     const vectors = options.embedder === null ? { embedded: 0, reused: 0 } : await this.#embed(compacted, options.embedder, options.onProgress);
-    const wrote = JSON.stringify(compacted) !== JSON.stringify(before) || 'problem' in existing;
+    compacted.passages = compacted.segments.reduce((sum, s) => sum + s.passages, 0) - (await this.#removedPassages(compacted));
+    if (options.embedder !== null) vectors.reused = Math.max(0, compacted.passages - vectors.embedded);
+    const wrote = JSON.stringify(compacted) !== JSON.stringify(before) || rebuiltBecause !== null;
     if (wrote) {
       await commitManifest(this.#indexDir, compacted);
+      // Committed: what was written is now the index, whatever happens next.
+      this.#written = [];
       await removeUnreferenced(this.#indexDir, compacted, { graceMs: GRACE_MS });
     }
     const snapshot = await this.#snapshot(compacted, options.embedder === null ? null : vectorTag(options.embedder));
@@ -134,7 +186,7 @@ export class CorpusIndex {
   }
 
   /** Reads new and changed speeches into a new segment and marks removed and replaced ones. */
-  async #followCorpus(before: IndexManifest, listing: readonly SpeechFiles[]): Promise<{ manifest: IndexManifest; read: number }> {
+  async #followCorpus(before: IndexManifest, listing: readonly SpeechFiles[], excused: string | undefined): Promise<{ manifest: IndexManifest; read: number }> {
     const now = new Set(listing.map((files) => files.id));
     const changed = listing.filter((files) => JSON.stringify(before.corpus[files.id]) !== JSON.stringify({ text: files.text, meta: files.meta }));
     const gone = new Set([...Object.keys(before.corpus).filter((id) => !now.has(id)), ...changed.map((files) => files.id)]);
@@ -144,14 +196,16 @@ export class CorpusIndex {
     const corpus = Object.fromEntries(Object.entries(before.corpus).filter(([id]) => now.has(id)));
     const fresh: StoredSpeech[] = [];
     for (const files of changed) {
-      const speech = await readSpeech(this.#corpusDir, files, { log: this.#log });
+      const speech = await readSpeech(this.#corpusDir, files, { log: this.#log }).catch((error: unknown) => {
+        if (files.id === excused && error instanceof AppError && error.code === 'corpus_invalid') return null;
+        throw error;
+      });
       corpus[files.id] = { text: files.text, meta: files.meta };
       if (speech !== null) fresh.push(storedOf(speech));
     }
     if (fresh.length > 0) segments.push(await this.#writeSegment(fresh.sort((a, b) => compareSpeeches(a, b))));
     if (changed.length > 0) this.#log.info(`index: read ${changed.length} new or changed speech file(s) of ${listing.length}`);
-    const vectors = before.vectors === null ? null : { ...before.vectors, segments: before.vectors.segments.filter((name) => segments.some((s) => s.name === name)) };
-    return { manifest: { ...before, formatVersion: before.formatVersion, segments, corpus, vectors }, read: changed.length };
+    return { manifest: { ...before, segments, corpus }, read: changed.length };
   }
 
   /** Merges segments into one when there are many, or many of their speeches are gone; vectors move along. */
@@ -166,8 +220,8 @@ export class CorpusIndex {
     }
     const merged = await this.#writeSegment(live.sort((a, b) => compareSpeeches(a, b)));
     this.#log.info(`index: merged ${manifest.segments.length} segments into one (${merged.passages} paragraphs)`);
-    const vectors = manifest.vectors === null ? null : { ...manifest.vectors, segments: [] };
-    return { ...manifest, segments: [merged], vectors };
+    // The merged segment has no vectors yet; those of the segments it replaces are reused for it.
+    return { ...manifest, segments: [merged] };
   }
 
   async #removedPassages(manifest: IndexManifest): Promise<number> {
@@ -187,6 +241,7 @@ export class CorpusIndex {
       this.#log.warn(`index: new vectors because the model changed (${manifest.vectors.modelId} → ${embedder.modelId})`);
       manifest.vectors = null;
     }
+    // `vectors.segments` may still name segments merged or emptied since: their rows are reused, then forgotten.
     const done = new Set(manifest.vectors?.segments ?? []);
     const missing = manifest.segments.filter((entry) => !done.has(entry.name));
     const wanted = new Map<string, string>();
@@ -199,8 +254,8 @@ export class CorpusIndex {
     let embedded = 0;
     onProgress?.({ done: 0, total: needed.size });
     const entries = [...needed];
-    for (let i = 0; i < entries.length; i += EMBED_BATCH) {
-      const batch = entries.slice(i, i + EMBED_BATCH);
+    for (let i = 0; i < entries.length; i += this.#batchSize) {
+      const batch = entries.slice(i, i + this.#batchSize);
       const windows = await embedder.embedPassages(batch.map(([, text]) => text));
       batch.forEach(([hash], j) => known.set(hash, checkedWindows(windows[j], embedder.dimension)));
       embedded += batch.length;
@@ -243,8 +298,13 @@ export class CorpusIndex {
     const name = newSegmentName();
     const passages = passagesOf(speeches);
     const lexical = buildLexicalPart(passages);
-    await writeDurably(speechesFile(this.#indexDir, name), encodeSpeeches(speeches));
-    await writeDurably(postingsFile(this.#indexDir, name), encodePostings(lexical));
+    for (const [file, bytes] of [
+      [speechesFile(this.#indexDir, name), encodeSpeeches(speeches)],
+      [postingsFile(this.#indexDir, name), encodePostings(lexical)],
+    ] as const) {
+      this.#written.push({ file, segment: name, vectors: false });
+      await writeDurably(file, bytes);
+    }
     this.#loaded.set(name, { speeches, passages, hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null });
     return { name, speechIds: speeches.map((s) => s.meta.id), removed: [], passages: passages.length };
   }
@@ -264,33 +324,43 @@ export class CorpusIndex {
     rows.forEach((row, i) => flat.set(row, i * dimension));
     const files = vectorFiles(this.#indexDir, name, tag);
     const quantized = quantizeRows(flat, dimension);
-    await writeDurably(files.float32, new Uint8Array(flat.buffer));
-    await writeDurably(files.int8, encodeInt8(quantized, Uint32Array.from(owners)));
+    for (const [file, bytes] of [
+      [files.float32, new Uint8Array(flat.buffer)],
+      [files.int8, encodeInt8(quantized, Uint32Array.from(owners))],
+    ] as const) {
+      this.#written.push({ file, segment: name, vectors: true });
+      await writeDurably(file, bytes);
+    }
     segment.vectors = { tag, segment: { block: new Int8Block(quantized), owners: Uint32Array.from(owners), keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
     return rows.length;
   }
 
   /** A segment, read on first use (its vectors too when `tag` is given and they exist). */
   async #segment(name: string, tag: string | null = null): Promise<LoadedSegment> {
-    let segment = this.#loaded.get(name);
-    if (segment === undefined) {
-      const speeches = await readSpeeches(speechesFile(this.#indexDir, name));
-      const lexical = await readPostings(postingsFile(this.#indexDir, name));
-      segment = { speeches, passages: passagesOf(speeches), hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null };
-      this.#loaded.set(name, segment);
+    try {
+      let segment = this.#loaded.get(name);
+      if (segment === undefined) {
+        const speeches = await readSpeeches(speechesFile(this.#indexDir, name));
+        const lexical = await readPostings(postingsFile(this.#indexDir, name));
+        segment = { speeches, passages: passagesOf(speeches), hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null };
+        this.#loaded.set(name, segment);
+      }
+      if (tag !== null && segment.vectors?.tag !== tag) {
+        const files = vectorFiles(this.#indexDir, name, tag);
+        const { rows, owners } = await readInt8(files.int8);
+        segment.vectors = { tag, segment: { block: new Int8Block(rows), owners, keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
+      }
+      return segment;
+    } catch (error) {
+      throw new AppError('index_invalid', `segment ${name} cannot be read (${(error as Error).message})`, { cause: error });
     }
-    if (tag !== null && segment.vectors?.tag !== tag) {
-      const files = vectorFiles(this.#indexDir, name, tag);
-      const { rows, owners } = await readInt8(files.int8);
-      segment.vectors = { tag, segment: { block: new Int8Block(rows), owners, keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
-    }
-    return segment;
   }
 
   /** Assembles what searching needs from the manifest's segments; forgets segments it no longer names. */
   async #snapshot(manifest: IndexManifest, tag: string | null): Promise<SearchSnapshot> {
     const withVectors = tag !== null && manifest.vectors?.tag === tag ? new Set(manifest.vectors.segments) : new Set<string>();
     const speeches: Speech[] = [];
+    const digests: string[] = [];
     const parts: LexicalPart[] = [];
     const vectorSegments: VectorSegment[] = [];
     for (const entry of manifest.segments) {
@@ -298,13 +368,18 @@ export class CorpusIndex {
       const removedIds = new Set(entry.removed);
       const removed = new Set<number>();
       segment.passages.forEach((passage, index) => removedIds.has(passage.speechId) && removed.add(index));
-      for (const stored of segment.speeches) if (!removedIds.has(stored.meta.id)) speeches.push({ meta: stored.meta, paragraphs: stored.paragraphs });
+      for (const stored of segment.speeches) {
+        if (removedIds.has(stored.meta.id)) continue;
+        speeches.push({ meta: stored.meta, paragraphs: stored.paragraphs });
+        digests.push(`${stored.meta.id}\u0000${hashOf(JSON.stringify([stored.meta, stored.paragraphs.map((p) => [p.start, p.end]), stored.hashes]))}`);
+      }
       parts.push({ ...segment.lexical, removed });
       if (segment.vectors !== null && withVectors.has(entry.name)) vectorSegments.push({ ...segment.vectors.segment, removed });
     }
     for (const name of this.#loaded.keys()) if (!manifest.segments.some((s) => s.name === name)) this.#loaded.delete(name);
     const store = tag === null || manifest.vectors === null || manifest.vectors.tag !== tag ? null : new SegmentVectorStore({ modelId: manifest.vectors.modelId, dimension: manifest.vectors.dimension, segments: vectorSegments });
-    return { speeches: speeches.sort(compareSpeeches), lexical: new LexicalIndex({ parts }), store };
+    const digest = createHash('sha256').update(digests.sort().join('\n')).digest('hex');
+    return { speeches: speeches.sort(compareSpeeches), lexical: new LexicalIndex({ parts }), store, digest };
   }
 }
 

@@ -9,10 +9,10 @@ import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { AskOptions, RetrievalAnswer } from './core/retriever.ts';
 import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
-import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup, VectorStore } from './core/types.ts';
+import type { Embedder, Reranker, RetrievalMode, SynonymLookup } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
-import { corpusDigest, createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type SpeechSummary } from './corpus-editor.ts';
+import { createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type CorpusState, type SpeechSummary } from './corpus-editor.ts';
 import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from './retrieval-stack.ts';
 
 export { passagesOf } from './core/passages.ts';
@@ -117,16 +117,15 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     warmExtraction: options.warmExtraction,
   });
   const serial = createSerialQueue();
-  let speeches = await editor.load();
-  let byId = new Map(speeches.map((speech) => [speech.meta.id, speech]));
-  let digest = corpusDigest(speeches);
+  let state: CorpusState = await editor.load();
+  let byId = new Map(state.speeches.map((speech) => [speech.meta.id, speech]));
   const listeners = new Set<(mode: RetrievalMode) => void>();
   const corpusListeners = new Set<(counts: CorpusCounts) => void>();
   let dense: DenseSide | null = null;
   let reranker: Reranker | null = null;
   let synonyms: SynonymLookup | null = null;
   const settings: RetrievalSettings = options.settings ?? { fixedDenseThreshold: null, overrides: {} };
-  const build = () => buildRetriever({ speeches, dense, reranker, synonyms, settings });
+  const build = () => buildRetriever({ speeches: state.speeches, lexical: state.lexical, dense, reranker, synonyms, settings });
   let retriever = build();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -141,17 +140,16 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   const { loadEmbedder = null, loadReranker = null, loadSynonyms = null, modelRetryMs = 0 } = options;
 
   /** Puts a new corpus (and its vectors, when synced) in force, then tells listeners when the corpus changed. */
-  async function install(next: Speech[], store: VectorStore | null): Promise<void> {
+  async function install(next: CorpusState): Promise<void> {
     if (closed) return;
-    // A null store means the index could not follow (no model); the previous vectors answer for what they hold.
+    // No vectors means the index could not follow (no model); the previous vectors answer for what they hold.
     // New vectors get a threshold of their own: a larger corpus offers off-topic questions more near misses.
-    if (store !== null && dense !== null && store !== dense.vectors) dense = await prepareDense(dense.embedder, store, { settings, previous: dense, log });
-    speeches = next;
-    byId = new Map(next.map((speech) => [speech.meta.id, speech]));
+    if (next.store !== null && dense !== null && next.store !== dense.vectors) dense = await prepareDense(dense.embedder, next.store, { settings, previous: dense, log });
+    const changed = next.digest !== state.digest;
+    state = next;
+    byId = new Map(next.speeches.map((speech) => [speech.meta.id, speech]));
     retriever = build();
-    const nextDigest = corpusDigest(next);
-    if (nextDigest === digest) return;
-    digest = nextDigest;
+    if (!changed) return;
     for (const listener of corpusListeners) listener(retriever.counts);
   }
 
@@ -162,11 +160,10 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   const reloadFromDisk = (): Promise<void> =>
     serial(async () => {
       if (closed) return;
-      const loaded = await editor.load();
-      if (corpusDigest(loaded) === digest) return;
-      log.info('corpus: changed on disk; reloading');
-      const state = dense === null ? { speeches: loaded, store: null } : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
-      await install(state.speeches, state.store);
+      const next = dense === null ? await editor.load() : await editor.refresh({ embedder: dense.embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
+      if (next.digest === state.digest && next.store === null) return;
+      if (next.digest !== state.digest) log.info('corpus: changed on disk; reloaded');
+      await install(next);
     }).catch((error: unknown) => {
       const appError = toAppError(error);
       log.warn(`corpus: not reloaded: ${appError.message}`);
@@ -197,11 +194,11 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
       reranker ??= await loadOptional(loadReranker, 'reranking');
       // Synced in the queue and from the corpus on disk, so that no add of this or another process is missed.
       await serial(async () => {
-        const state = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
-        if (closed || state.store === null) return;
+        const next = await editor.refresh({ embedder, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
+        if (closed || next.store === null) return;
         // The threshold is set before hybrid answers start, so no question meets an uncalibrated one.
-        dense = await prepareDense(embedder, state.store, { settings, log });
-        await install(state.speeches, state.store);
+        dense = await prepareDense(embedder, next.store, { settings, log });
+        await install(next);
       });
       if (closed || dense === null) return;
       const reranking = reranker === null ? 'no reranking' : `reranking with ${reranker.modelId}`;
@@ -228,7 +225,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   return {
     status: () => ({ status: 'ok', mode: retriever.mode, model: dense?.embedder.modelId ?? null, ...retriever.counts }),
     ask: (question, askOptions) => retriever.ask(question, askOptions),
-    listSpeeches: () => speeches.map(summaryOf),
+    listSpeeches: () => state.speeches.map(summaryOf),
     getSpeech(id) {
       if (!isSpeechId(id)) throw new AppError('bad_request', 'malformed speech id');
       const speech = byId.get(id);
@@ -241,19 +238,18 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     },
     addSpeech: (input) =>
       change(async () => {
-        const { result, state } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
-        if (!result.dryRun) await install(state.speeches, state.store);
+        const { result, state: next } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
+        if (next !== null) await install(next);
         return result;
       }),
     removeSpeech: (id) =>
       change(async () => {
-        const state = await editor.remove(id, { embedder: dense?.embedder ?? null });
-        await install(state.speeches, state.store);
+        await install(await editor.remove(id, { embedder: dense?.embedder ?? null }));
       }),
     updateSpeechMeta: (id, patch) =>
       change(async () => {
-        const { speech, speeches: next } = await editor.updateMeta(id, patch);
-        await install(next, null);
+        const { speech, state: next } = await editor.updateMeta(id, patch, { embedder: dense?.embedder ?? null });
+        await install(next);
         return speech;
       }),
     onCorpusChange(listener) {

@@ -3,6 +3,7 @@
 
 import type { Config } from './config.ts';
 import { calibrateDenseThreshold } from './core/dense-calibration.ts';
+import type { LexicalIndex } from './core/lexical-index.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { Retriever, type RetrievalOptions } from './core/retriever.ts';
 import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup, VectorStore } from './core/types.ts';
@@ -29,6 +30,8 @@ export interface DenseSide {
 /** Everything a Retriever is built from. */
 export interface RetrievalParts {
   speeches: readonly Speech[];
+  /** Their keyword index, when it was read from the index on disk; else built from the speeches. */
+  lexical?: LexicalIndex;
   dense: DenseSide | null;
   reranker: Reranker | null;
   synonyms: SynonymLookup | null;
@@ -68,6 +71,7 @@ export function buildRetriever(parts: RetrievalParts): Retriever {
   const lexicalOnly = mode === 'lexical';
   return new Retriever({
     speeches: parts.speeches,
+    lexical: parts.lexical,
     dense: lexicalOnly || dense === null ? null : { embedder: dense.embedder, vectors: dense.vectors },
     reranker: lexicalOnly ? null : parts.reranker,
     synonyms: parts.synonyms,

@@ -47,12 +47,14 @@ export interface IndexManifest {
   /** Every speech indexed: its text and metadata files' stamps. */
   corpus: Record<string, { text: FileStamp; meta: FileStamp | null }>;
   vectors: VectorsEntry | null;
+  /** Paragraphs searched (those of removed or replaced speeches left out). */
+  passages: number;
   createdAt: string;
 }
 
 /** An index with nothing in it. */
 export function emptyManifest(): IndexManifest {
-  return { formatVersion: INDEX_FORMAT_VERSION, segments: [], corpus: {}, vectors: null, createdAt: new Date().toISOString() };
+  return { formatVersion: INDEX_FORMAT_VERSION, segments: [], corpus: {}, vectors: null, passages: 0, createdAt: new Date().toISOString() };
 }
 
 /** The tag of a model's vectors: a change of id, dimension or profile is another tag, so another set of files. */
@@ -82,6 +84,12 @@ export async function readManifest(dir: string): Promise<{ manifest: IndexManife
     value.corpus !== null &&
     (value.vectors === null || (typeof value.vectors?.tag === 'string' && Array.isArray(value.vectors.segments)));
   return ok ? { manifest: value as IndexManifest } : { problem: 'the manifest is corrupt (fields are missing or of the wrong type)' };
+}
+
+/** The manifest of the index in `dir`, or null when there is none or it cannot be used. */
+export async function readIndexManifest(dir: string): Promise<IndexManifest | null> {
+  const read = await readManifest(dir);
+  return 'manifest' in read ? read.manifest : null;
 }
 
 /** A new segment name, unique across writers. */

@@ -30,18 +30,18 @@ runCommand(INDEX_COMMAND, async () => {
   const embedder = await loadEmbedder();
   const editor = createCorpusEditor({ corpusDir: config.corpusDir, indexDir: config.indexDir, log, lockTimeoutMs: LOCK_TIMEOUT_MS });
   const bar = createProgressDisplay('index: embedding paragraphs');
-  const { speeches, index } = await editor.refresh({
+  const { speeches, lexical, index } = await editor.refresh({
     embedder,
     onIndexProgress: ({ done, total }) => {
       if (total > 0) bar.update(done, total);
     },
   });
   bar.stop();
-  if (index === null) throw new AppError('internal', 'the index was not synced although a model was loaded');
+  await editor.close();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const action = index.wrote ? 'written' : 'already up to date';
   process.stdout.write(
-    `index ${action}: ${plural(speeches.length, 'speech', 'speeches')}, ${plural(index.embedded + index.reused, 'paragraph', 'paragraphs')} ` +
-      `(${index.embedded} embedded, ${index.reused} reused), model ${embedder.modelId}, ${seconds} s\n`,
+    `index ${action}: ${plural(speeches.length, 'speech', 'speeches')}, ${plural(lexical.size, 'paragraph', 'paragraphs')} ` +
+      `(${index.embedded} embedded, ${lexical.size - index.embedded} reused), model ${embedder.modelId}, ${seconds} s\n`,
   );
 });

@@ -1,19 +1,17 @@
 // `npm run eval -- <questions.json> [--corpus dir…] [--mode lexical|dense|hybrid|all] [--k 1,3,5] [--json] [--set …]`:
 // measures retrieval on a question file through the chat's own retrieval stack, per mode and per kind of question.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createConsoleLogger } from '../adapters/console-logger.ts';
-import { loadCorpus } from '../adapters/corpus-folder.ts';
-import { syncVectorIndex } from '../adapters/vector-index.ts';
+import { CorpusIndex } from '../corpus-index.ts';
 import { loadConfig, NO_MODEL_HINT } from '../config.ts';
 import { plural } from '../core/counts.ts';
 import { AppError, toAppError } from '../core/errors.ts';
 import { judgeAnswer, parseEvalQuestions, summariseOutcomes, type EvalOutcome, type EvalReport } from '../core/evaluation.ts';
 import { DEFAULT_RETRIEVAL_OPTIONS, type RetrievalOptions } from '../core/retriever.ts';
 import type { RetrievalMode } from '../core/types.ts';
-import { passagesOf } from '../core/passages.ts';
 import { embedderLoaderFor, rerankerLoaderFor, synonymsLoaderFor } from '../model-loaders.ts';
 import { buildRetriever, prepareDense, retrievalSettingsFor, type DenseSide, type RetrievalSettings } from '../retrieval-stack.ts';
 import { formatEvalReport } from './eval-report.ts';
@@ -79,20 +77,25 @@ runCommand(EVAL_COMMAND, async ({ values, args }) => {
 
   const from = config.invocationDir ?? process.cwd();
   const corpusDirs = values.corpus.length > 0 ? values.corpus.map((dir) => path.resolve(from, dir)) : [config.corpusDir];
-  const speeches = (await Promise.all(corpusDirs.map((dir) => loadCorpus(dir, { log })))).flat();
   const loadEmbedder = embedderLoaderFor(config);
   let dense: DenseSide | null = null;
-  const indexDir = await mkdtemp(path.join(os.tmpdir(), 'idm-eval-'));
+  // The speeches of every folder in one temporary corpus with its own index: measured as the server reads them.
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'idm-eval-'));
   try {
+    const corpusDir = path.join(workDir, 'corpus');
+    for (const dir of corpusDirs) await cp(dir, corpusDir, { recursive: true, filter: (source) => !path.basename(source).startsWith('.') || source === dir });
+    const index = new CorpusIndex({ corpusDir, indexDir: path.join(workDir, 'index'), log });
+    let { snapshot } = await index.sync({ embedder: null });
     if (loadEmbedder !== null && values.mode !== 'lexical') {
       try {
         const embedder = await loadEmbedder();
-        const { store } = await syncVectorIndex({ dir: indexDir, embedder, passages: passagesOf(speeches) });
-        dense = await prepareDense(embedder, store, { settings, log });
+        ({ snapshot } = await index.sync({ embedder }));
+        if (snapshot.store !== null) dense = await prepareDense(embedder, snapshot.store, { settings, log });
       } catch (error) {
         log.warn(`no model, so lexical mode only: ${toAppError(error).message}. ${NO_MODEL_HINT}`);
       }
     }
+    const { speeches, lexical } = snapshot;
     const loadSynonyms = values.expansion === 'off' ? null : synonymsLoaderFor(config);
     const synonyms = loadSynonyms === null ? null : await loadSynonyms();
     const loadReranker = values.rerank === 'off' || dense === null ? null : rerankerLoaderFor(config);
@@ -101,7 +104,7 @@ runCommand(EVAL_COMMAND, async ({ values, args }) => {
     const modes = values.mode === 'all' ? MODES.filter((mode) => mode === 'lexical' || dense !== null) : [values.mode as RetrievalMode];
     const reports: Record<string, EvalReport> = {};
     for (const mode of modes) {
-      const retriever = buildRetriever({ speeches, dense, reranker, synonyms, settings, mode });
+      const retriever = buildRetriever({ speeches, lexical, dense, reranker, synonyms, settings, mode });
       const outcomes: EvalOutcome[] = [];
       for (const question of questions) {
         const started = performance.now();
@@ -127,7 +130,7 @@ runCommand(EVAL_COMMAND, async ({ values, args }) => {
     process.stdout.write(`${plural(questions.length, 'question', 'questions')} from ${file}; model ${setup.model ?? 'none'}; reranker ${setup.reranker ?? 'none'}; expansion ${setup.expansion ? 'on' : 'off'}\n\n`);
     for (const [mode, report] of Object.entries(reports)) process.stdout.write(`${formatEvalReport(mode, report, { ks })}\n`);
   } finally {
-    await rm(indexDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 });
 

@@ -45,6 +45,7 @@ runCommand(LIST_COMMAND, async ({ values }) => {
   const config = loadConfig(process.env);
   // Under the lock, so that a change another process is making shows complete or not at all.
   const editor = createCorpusEditor({ corpusDir: config.corpusDir, indexDir: config.indexDir, log: createConsoleLogger({ prefix: 'list' }) });
-  const speeches = (await editor.load()).map(summaryOf);
+  const speeches = (await editor.load()).speeches.map(summaryOf);
+  await editor.close();
   process.stdout.write(values.json ? `${JSON.stringify(speeches, null, 2)}\n` : formatSpeechTable(speeches));
 });

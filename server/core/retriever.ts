@@ -48,6 +48,8 @@ export interface RetrieverDeps {
   reranker?: Reranker | null;
   /** Expands lexical queries with synonyms when present. */
   synonyms?: SynonymLookup | null;
+  /** The keyword index of the speeches' passages, when it was built (or read) before; else built here. */
+  lexical?: LexicalIndex;
   /** Defaults to hybrid with dense retrieval, lexical without. */
   mode?: RetrievalMode;
   options?: Partial<RetrievalOptions>;
@@ -81,7 +83,7 @@ export class Retriever {
       this.#speeches.set(id, { id, title, speaker, date, event, place });
     }
     for (const passage of passagesOf(deps.speeches)) this.#passages.set(passage.key, passage);
-    this.#lexical = new LexicalIndex([...this.#passages.values()]);
+    this.#lexical = deps.lexical ?? new LexicalIndex([...this.#passages.values()]);
     this.#names = new NameIndex({ speeches: deps.speeches, knows: (term) => this.#lexical.knows(term), synonyms: this.#synonyms });
     this.#highlighter = new Highlighter({ lexical: this.#lexical, embedder: this.mode === 'lexical' ? null : (this.#dense?.embedder ?? null) });
   }

@@ -82,8 +82,11 @@ describe('chat socket', () => {
     // All at once: more than are answered at a time, so the scheduler queues them; none is refused for that.
     for (let i = 0; i < 30; i += 1) client.send({ type: 'ask', id: `b${i}`, question: 'migration governance partnerships' });
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => client.reply(`b${i}`, 10_000)));
-    expect(replies.filter((frame) => frame.type === 'answer')).toHaveLength(20);
-    expect(replies.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited')).toHaveLength(10);
+    // The burst of 20, plus a token refilled every 200 ms (5 a second) while a busy machine reads the 30 frames.
+    const answers = replies.filter((frame) => frame.type === 'answer').length;
+    expect(answers).toBeGreaterThanOrEqual(20);
+    expect(answers).toBeLessThan(30);
+    expect(replies.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited')).toHaveLength(30 - answers);
     // Answered in the order asked: one question per connection is answered at a time.
     expect(replies.slice(0, 20).every((frame) => frame.type === 'answer')).toBe(true);
     expect(client.socket.readyState).toBe(client.socket.OPEN);

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTransformersEmbedder } from '../../server/adapters/transformers-embedder.ts';
-import { readIndexManifest } from '../../server/adapters/vector-index.ts';
+import { readIndexManifest } from '../../server/adapters/index-store.ts';
 import { openQaService } from '../../server/qa-service.ts';
 import { startServerProcess, type ServerProcess } from '../../scripts/server-process.ts';
 import { writeTinyModel } from '../../scripts/tiny-model.ts';

@@ -6,7 +6,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it, type ExpectStatic } from 'vitest';
 import { loadCorpus } from '../../server/adapters/corpus-folder.ts';
-import { readIndexManifest, syncVectorIndex } from '../../server/adapters/vector-index.ts';
+import { readIndexManifest } from '../../server/adapters/index-store.ts';
+import { CorpusIndex } from '../../server/corpus-index.ts';
 import { PROJECT_ROOT } from '../../server/config.ts';
 import { openQaService, passagesOf } from '../../server/qa-service.ts';
 import { CLIMATE_KEYNOTE, makeSpeechPdf } from '../fixtures/make-fixtures.ts';
@@ -37,8 +38,7 @@ async function addKilledAt(ws: Workspace, file: string, stopAt: string): Promise
 
 /** Kills an add at `stopAt`, then opens the service afresh and checks that corpus and index agree. */
 async function checkKilledAdd(ws: Workspace, stopAt: string, kept: boolean, expect: ExpectStatic): Promise<void> {
-  const seed = await loadCorpus(ws.corpusDir);
-  await syncVectorIndex({ dir: ws.indexDir, embedder: new FakeEmbedder(), passages: passagesOf(seed) });
+  await new CorpusIndex({ corpusDir: ws.corpusDir, indexDir: ws.indexDir }).sync({ embedder: new FakeEmbedder() });
   const corpusBefore = await digestFolder(ws.corpusDir);
   const vectorsBefore = await readIndexVectors(ws.indexDir);
   const file = await makeSpeechPdf(path.join(ws.root, 'keynote.pdf'));
@@ -66,7 +66,7 @@ async function checkKilledAdd(ws: Workspace, stopAt: string, kept: boolean, expe
     const vectors = await readIndexVectors(ws.indexDir);
     expect([...vectors.keys()].sort()).toEqual(passagesOf(await loadCorpus(ws.corpusDir)).map((p) => p.key).sort());
     for (const [key, vector] of vectorsBefore) expect(vectors.get(key), key).toBe(vector);
-    const seedTexts = new Set(passagesOf(seed).map((p) => p.text));
+    const seedTexts = new Set(passagesOf(await loadCorpus(path.join(PROJECT_ROOT, 'corpus'))).map((p) => p.text));
     expect(embedder.calls.flat().filter((text) => seedTexts.has(text))).toEqual([]);
     if (kept) {
       const answer = await service.ask('community volunteers cyclone landfall evacuations', { topK: 1 });

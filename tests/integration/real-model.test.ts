@@ -3,12 +3,11 @@
 // limits. Built through the same retrieval stack as the server and `npm run eval`.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCorpus } from '../../server/adapters/corpus-folder.ts';
-import { syncVectorIndex } from '../../server/adapters/vector-index.ts';
+import { CorpusIndex } from '../../server/corpus-index.ts';
 import { loadWordNetSynonyms } from '../../server/adapters/wordnet-synonyms.ts';
 import { checkEmbedder } from '../../server/core/model-check.ts';
 import { judgeAnswer, summariseOutcomes, type EvalReport } from '../../server/core/evaluation.ts';
-import { passagesOf } from '../../server/core/passages.ts';
+import type { LexicalIndex } from '../../server/core/lexical-index.ts';
 import type { Retriever } from '../../server/core/retriever.ts';
 import type { Embedder, Reranker, Speech, SynonymLookup } from '../../server/core/types.ts';
 import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from '../../server/retrieval-stack.ts';
@@ -33,6 +32,7 @@ const available = await realModelAvailable();
 
 let workspace: Workspace;
 let speeches: Speech[];
+let lexical: LexicalIndex;
 let embedder: Embedder;
 let dense: DenseSide;
 let synonyms: SynonymLookup;
@@ -41,12 +41,13 @@ let retriever: Retriever;
 beforeAll(async () => {
   if (!available) return;
   workspace = await createWorkspace({ withCorpusDev: true });
-  speeches = await loadCorpus(workspace.corpusDir);
+  
   embedder = await loadRealModel();
-  const { store } = await syncVectorIndex({ dir: workspace.indexDir, embedder, passages: passagesOf(speeches) });
-  dense = await prepareDense(embedder, store, { settings: SETTINGS });
+  const { snapshot } = await new CorpusIndex({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir }).sync({ embedder });
+  ({ speeches, lexical } = snapshot);
+  dense = await prepareDense(embedder, snapshot.store!, { settings: SETTINGS });
   synonyms = await loadWordNetSynonyms();
-  retriever = buildRetriever({ speeches, dense, reranker: null, synonyms, settings: SETTINGS });
+  retriever = buildRetriever({ speeches, lexical, dense, reranker: null, synonyms, settings: SETTINGS });
 }, 120_000);
 
 afterAll(async () => {
@@ -121,7 +122,7 @@ describe.runIf(available)(`retrieval with the real model ${REAL_MODEL_ID}, seed 
   it('a cross-encoder changes neither whether nor what is answered, only the order', async () => {
     const tiny = await createTinyRerankerLoader(workspace);
     const reranker: Reranker = await tiny.load();
-    const reranked = buildRetriever({ speeches, dense, reranker, synonyms, settings: SETTINGS });
+    const reranked = buildRetriever({ speeches, lexical, dense, reranker, synonyms, settings: SETTINGS });
     for (const set of ['dev', 'own', 'corpusDev'] as const) {
       for (const { question } of await readQuestions(set)) {
         const [plain, withReranker] = await Promise.all([retriever.ask(question, { topK: 10 }), reranked.ask(question, { topK: 10 })]);

@@ -256,7 +256,9 @@ describe('adding a speech over HTTP', () => {
     expect(body.speech.source).toBe('escape.txt');
     const after = await digestFolder(running.workspace.root);
     const added = Object.keys(after).filter((file) => !(file in outside));
-    expect(added.sort()).toEqual(['corpus/idm-2019-10-18-etc-passwd.meta.json', 'corpus/idm-2019-10-18-etc-passwd.txt']);
+    // The speech's two files, and the index's new generation (its segment files and manifest), nothing else.
+    expect(added.filter((file) => !file.startsWith('index/')).sort()).toEqual(['corpus/idm-2019-10-18-etc-passwd.meta.json', 'corpus/idm-2019-10-18-etc-passwd.txt']);
+    expect(added.filter((file) => file.startsWith('index/')).every((file) => /^index\/seg-[\w-]+\.(json|lex|[0-9a-f]{12}\.(i8|f32))$/.test(file))).toBe(true);
   });
 });
 

@@ -4,6 +4,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readIndexManifest } from '../../server/adapters/index-store.ts';
+import { readInt8, readSpeeches, speechesFile, vectorFiles } from '../../server/adapters/segment-files.ts';
+import { passagesOf } from '../../server/core/passages.ts';
 
 /** The admin token the tests' servers are started with. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -82,10 +85,23 @@ export async function digestFolder(dir: string): Promise<Record<string, string>>
 
 /** The vectors of the live index generation, by passage key, as stored on disk. */
 export async function readIndexVectors(indexDir: string): Promise<Map<string, string>> {
-  const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8')) as { generation: string };
-  const index = JSON.parse(await readFile(path.join(indexDir, manifest.generation, 'index.json'), 'utf8')) as {
-    items: Array<{ vector: number[]; metadata: { key: string } }>;
-  };
-  // Serialised as stored, so equality means the very same numbers, bit for bit.
-  return new Map(index.items.map((item) => [item.metadata.key, JSON.stringify(item.vector)]));
+  const manifest = await readIndexManifest(indexDir);
+  const vectors = new Map<string, string>();
+  if (manifest?.vectors === null || manifest === null) return vectors;
+  const { tag, dimension, segments: withVectors } = manifest.vectors;
+  for (const entry of manifest.segments.filter((segment) => withVectors.includes(segment.name))) {
+    const keys = passagesOf(await readSpeeches(speechesFile(indexDir, entry.name))).map((p) => p.key);
+    const files = vectorFiles(indexDir, entry.name, tag);
+    const { owners } = await readInt8(files.int8);
+    const rows = new Float32Array(new Uint8Array(await readFile(files.float32)).buffer);
+    const removed = new Set(entry.removed);
+    owners.forEach((owner, row) => {
+      const key = keys[owner] ?? '';
+      if (removed.has(key.slice(0, key.lastIndexOf('#')))) return;
+      // Serialised as stored, so equality means the very same numbers, bit for bit.
+      const vector = JSON.stringify(Array.from(rows.subarray(row * dimension, (row + 1) * dimension)));
+      vectors.set(key, vectors.has(key) ? `${vectors.get(key)}|${vector}` : vector);
+    });
+  }
+  return vectors;
 }
