@@ -290,6 +290,10 @@ async function main(): Promise<void> {
     if (options.rate === 0) throw new Error('--rate: must be above 0');
     const report = await runLoad(options, questions);
     process.stdout.write(values.json === true ? `${JSON.stringify(report)}\n` : `${formatLoadReport(report, server === null ? 'external server' : `${server.mode} mode`)}\n`);
+    if (server !== null && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+      process.stderr.write(`load: the server exited during the run (${server.child.exitCode ?? server.child.signalCode}); the end of its log:\n${server.output().slice(-4_000)}\n`);
+      process.exitCode = 1;
+    }
   } finally {
     if (server !== null) {
       server.child.kill('SIGTERM');
