@@ -5,8 +5,9 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PROJECT_ROOT } from '../server/config.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = PROJECT_ROOT;
 const clientDir = path.join(repoRoot, 'client');
 /** Files served as-is next to the bundle. */
 const STATIC_FILES = ['index.html'] as const;

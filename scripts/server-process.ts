@@ -77,11 +77,13 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     await exited;
     await rm(root, { recursive: true, force: true });
   };
+  // The server serves at once, with keywords; with a model, it is ready once it says it moved to hybrid mode.
+  const ready = env.MODEL_DIR === undefined ? null : /mode: "hybrid"/;
   const serving = await new Promise<RegExpExecArray | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), options.timeoutMs ?? 120_000);
     const look = () => {
       const match = /serving .* at (http:\/\/\S+) in mode: "(\w+)"/.exec(output);
-      if (match === null) return;
+      if (match === null || (ready !== null && !ready.test(output))) return;
       clearTimeout(timer);
       child.stdout.off('data', look);
       child.stderr.off('data', look);
@@ -99,5 +101,5 @@ export async function startServerProcess(env: Record<string, string> = {}, optio
     await dispose();
     throw new Error(`the server did not start:\n${output}`);
   }
-  return { child, url: serving[1]!, mode: serving[2]!, corpusDir, indexDir, output: () => output, exited, dispose };
+  return { child, url: serving[1]!, mode: ready === null ? serving[2]! : 'hybrid', corpusDir, indexDir, output: () => output, exited, dispose };
 }

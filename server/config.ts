@@ -3,15 +3,35 @@
 
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
 import { AppError } from './core/errors.ts';
 import type { ConnectionLimits } from './http/connection-guard.ts';
 import type { HostPolicy } from './http/host-policy.ts';
 import type { HttpTimeouts } from './http/server.ts';
 
-/** The project folder (the parent of `server/`). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The folder holding `package.json` at or above `dir`: the project, whether run from sources or from dist/. */
+function projectRootAbove(dir: string): string {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (existsSync(path.join(at, 'package.json'))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir, '..');
+  }
+}
+
+/** The project folder (the one holding `package.json`, `server/` and `corpus/`). */
+export const PROJECT_ROOT = projectRootAbove(path.dirname(fileURLToPath(import.meta.url)));
+
+/** True when this code runs compiled (from dist/, as `npm start` runs it), false when run from its TypeScript. */
+export const RUNS_COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * The URL of a module of the product (`server/adapters/extraction-worker`, without extension), compiled or not as
+ * the running code is: a worker thread must start from the same kind of file.
+ */
+export function productModule(relative: string): URL {
+  return pathToFileURL(RUNS_COMPILED ? path.join(PROJECT_ROOT, 'dist', `${relative}.js`) : path.join(PROJECT_ROOT, `${relative}.ts`));
+}
 
 /** Every setting of the product. */
 export interface Config {

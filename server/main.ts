@@ -1,5 +1,5 @@
-// `npm start`: reads the configuration, builds or refreshes the index, serves the chat, and shuts down gracefully
-// on SIGTERM or SIGINT.
+// `npm start`: reads the configuration, loads the corpus from the index (reading only speeches that changed), serves
+// the chat at once, loads the model and its vectors meanwhile, and shuts down gracefully on SIGTERM or SIGINT.
 
 import { createConsoleLogger } from './adapters/console-logger.ts';
 import { createModelDownloadDisplay, createProgressDisplay } from './cli/progress.ts';
@@ -24,9 +24,9 @@ async function main(): Promise<void> {
     // Uploads are read in a worker; one kept ready spares the first upload the seconds of loading the PDF reader.
     warmExtraction: config.adminToken !== null,
   });
-  // The first model attempt includes building a missing or stale index; serve once it has ended either way.
-  await service.modelSettled();
-  indexProgress.stop();
+  // Served at once, with keywords while the model loads and the index catches up (which may take minutes for a
+  // large corpus the first time); the chat moves to hybrid answers when they are ready.
+  void service.modelSettled().then(() => indexProgress.stop());
   const server = await startServer({
     service,
     host: config.host,

@@ -3,6 +3,7 @@
 // answers or exhaust the memory of the process. The worker's memory is released when it ends.
 
 import type { Worker } from 'node:worker_threads';
+import { productModule } from '../config.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../core/errors.ts';
 import { SILENT_LOGGER, type Logger } from '../core/logger.ts';
 import type { SplitSpeech } from '../core/paragraphs.ts';
@@ -51,7 +52,7 @@ export interface ExtractionSandbox {
 
 /** A worker may take this long to start and load its modules (tsx transforms them on a cold start). */
 const STARTUP_TIMEOUT_MS = 60_000;
-const WORKER_URL = new URL('./extraction-worker.ts', import.meta.url);
+const WORKER_URL = productModule('server/adapters/extraction-worker');
 
 /** Libraries the worker loads before tsx is registered (see worker-thread.ts). */
 const NATIVE_MODULES = ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs', 'mammoth'];

@@ -6,10 +6,14 @@ import type { CoverageQuery, LexicalIndex } from './lexical-index.ts';
 import { pickHighlights, sentenceSpans, type Span } from './sentences.ts';
 import type { Embedder } from './types.ts';
 
+/** Sentence vectors kept: those of the passages quoted most recently (each a few kB). */
+const MAX_CACHED_SENTENCES = 5_000;
+
 /** Scores sentences for highlighting; caches sentence vectors, since passages recur across questions. */
 export class Highlighter {
   readonly #lexical: LexicalIndex;
   readonly #embedder: Embedder | null;
+  /** Sentence vectors by text, the most recently used last; at most {@link MAX_CACHED_SENTENCES}. */
   readonly #sentenceVectors = new Map<string, number[]>();
 
   constructor(deps: { lexical: LexicalIndex; embedder: Embedder | null }) {
@@ -33,11 +37,19 @@ export class Highlighter {
 
   async #vectorsOf(sentences: readonly string[], embedder: Embedder): Promise<number[][]> {
     const missing = [...new Set(sentences.filter((sentence) => !this.#sentenceVectors.has(sentence)))];
+    const found = new Map<string, number[]>();
     if (missing.length > 0) {
       // A sentence is short enough for one window; its first is all there is.
       const vectors = await embedder.embedPassages(missing);
-      missing.forEach((sentence, index) => this.#sentenceVectors.set(sentence, vectors[index]?.[0] ?? []));
+      missing.forEach((sentence, index) => found.set(sentence, vectors[index]?.[0] ?? []));
     }
-    return sentences.map((sentence) => this.#sentenceVectors.get(sentence) ?? []);
+    return sentences.map((sentence) => {
+      const vector = found.get(sentence) ?? this.#sentenceVectors.get(sentence) ?? [];
+      // Kept most recently used last, so that the oldest go first once the cache is full (the corpus may be large).
+      this.#sentenceVectors.delete(sentence);
+      this.#sentenceVectors.set(sentence, vector);
+      if (this.#sentenceVectors.size > MAX_CACHED_SENTENCES) this.#sentenceVectors.delete(this.#sentenceVectors.keys().next().value as string);
+      return vector;
+    });
   }
 }
