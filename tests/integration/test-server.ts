@@ -17,13 +17,16 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Opens the service (lexical unless a loader is given) and serves it. */
+/**
+ * Opens the service (lexical unless a loader is given) and serves it, on a workspace of its own or on `workspace`
+ * (shared with another server, as replicas share a corpus folder; then left in place on stop).
+ */
 export async function startTestServer(
   options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction'>> &
-    Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken' | 'connections' | 'hostPolicy' | 'httpTimeouts' | 'serveSourceMaps' | 'log'> = {},
+    Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken' | 'connections' | 'hostPolicy' | 'httpTimeouts' | 'serveSourceMaps' | 'log'> & { workspace?: Workspace } = {},
 ): Promise<TestServer> {
-  const workspace = await createWorkspace();
-  const { socketLimits, adminToken, connections, hostPolicy, httpTimeouts, serveSourceMaps, log, ...serviceOptions } = options;
+  const { workspace: shared, socketLimits, adminToken, connections, hostPolicy, httpTimeouts, serveSourceMaps, log, ...serviceOptions } = options;
+  const workspace = shared ?? (await createWorkspace());
   const service = await openQaService({ corpusDir: workspace.corpusDir, indexDir: workspace.indexDir, ...serviceOptions });
   const server = await startServer({
     service,
@@ -46,7 +49,7 @@ export async function startTestServer(
     async stop() {
       await service.close();
       await server.close();
-      await workspace.remove();
+      if (shared === undefined) await workspace.remove();
     },
   };
 }
