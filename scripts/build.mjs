@@ -50,6 +50,9 @@ await build({
   outExtension: { '.js': '.js' },
   bundle: true,
   packages: 'external',
+  // Separate chunks for what is imported on demand (the model library), so that a start does not load it.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',

@@ -19,13 +19,17 @@ import { Int8Block, quantizeRows } from './adapters/int8-vectors.ts';
 import {
   encodeInt8,
   encodePostings,
+  encodeFingerprints,
   encodeSpeeches,
+  fingerprintsFile,
   postingsFile,
-  readFloat32Rows,
+  readFingerprints,
+  Float32RowFile,
   readInt8,
   readPostings,
   readSpeeches,
   speechesFile,
+  textsFile,
   vectorFiles,
   type StoredSpeech,
 } from './adapters/segment-files.ts';
@@ -139,8 +143,10 @@ export class CorpusIndex {
   async #discardWritten(): Promise<void> {
     for (const { file, segment, vectors } of this.#written) {
       await rm(file, { force: true });
+      const loaded = this.#loaded.get(segment);
+      loaded?.vectors?.segment.float32.close();
       if (!vectors) this.#loaded.delete(segment);
-      else if (this.#loaded.get(segment) !== undefined) (this.#loaded.get(segment) as LoadedSegment).vectors = null;
+      else if (loaded !== undefined) loaded.vectors = null;
     }
     this.#written = [];
   }
@@ -178,8 +184,11 @@ export class CorpusIndex {
     const result: Array<{ speech: Speech['meta']; fingerprint: SpeechFingerprint }> = [];
     for (const entry of existing.manifest.segments) {
       const removed = new Set(entry.removed);
-      for (const stored of (await this.#segment(entry.name)).speeches) {
-        if (!removed.has(stored.meta.id)) result.push({ speech: stored.meta, fingerprint: { digest: stored.fingerprint.digest, shingles: new Set(stored.fingerprint.shingles) } });
+      const { speeches } = await this.#segment(entry.name);
+      const byId = new Map(speeches.map((stored) => [stored.meta.id, stored.meta]));
+      for (const { id, digest, shingles } of await readFingerprints(this.#indexDir, entry.name)) {
+        const speech = byId.get(id);
+        if (speech !== undefined && !removed.has(id)) result.push({ speech, fingerprint: { digest, shingles: new Set(shingles) } });
       }
     }
     return result;
@@ -275,14 +284,14 @@ export class CorpusIndex {
     for (const name of manifest.vectors?.tag === tag ? manifest.vectors.segments : []) {
       const segment = await this.#segment(name, tag);
       if (segment.vectors === null) continue;
-      const { owners, float32File, block } = segment.vectors.segment;
+      const { owners, float32 } = segment.vectors.segment;
       const rows: number[] = [];
       owners.forEach((owner, row) => {
         const hash = segment.hashes[owner] ?? '';
         if (hashes.has(hash) && !known.has(hash)) rows.push(row);
       });
       if (rows.length === 0) continue;
-      const values = await readFloat32Rows(float32File, rows, block.dimension);
+      const values = float32.read(rows);
       const found = new Map<string, Float32Array[]>();
       rows.forEach((row, i) => {
         const hash = segment.hashes[owners[row] ?? 0] ?? '';
@@ -298,8 +307,15 @@ export class CorpusIndex {
     const name = newSegmentName();
     const passages = passagesOf(speeches);
     const lexical = buildLexicalPart(passages);
+    const { json, texts } = encodeSpeeches(speeches);
+    const fingerprints = speeches.map(({ meta, paragraphs }) => {
+      const { digest, shingles } = fingerprintSpeech(paragraphs);
+      return { id: meta.id, digest, shingles: [...shingles] };
+    });
     for (const [file, bytes] of [
-      [speechesFile(this.#indexDir, name), encodeSpeeches(speeches)],
+      [speechesFile(this.#indexDir, name), json],
+      [textsFile(this.#indexDir, name), texts],
+      [fingerprintsFile(this.#indexDir, name), encodeFingerprints(fingerprints)],
       [postingsFile(this.#indexDir, name), encodePostings(lexical)],
     ] as const) {
       this.#written.push({ file, segment: name, vectors: false });
@@ -331,7 +347,7 @@ export class CorpusIndex {
       this.#written.push({ file, segment: name, vectors: true });
       await writeDurably(file, bytes);
     }
-    segment.vectors = { tag, segment: { block: new Int8Block(quantized), owners: Uint32Array.from(owners), keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
+    segment.vectors = { tag, segment: { block: new Int8Block(quantized), owners: Uint32Array.from(owners), keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32: new Float32RowFile(files.float32, quantized.dimension) } };
     return rows.length;
   }
 
@@ -340,15 +356,16 @@ export class CorpusIndex {
     try {
       let segment = this.#loaded.get(name);
       if (segment === undefined) {
-        const speeches = await readSpeeches(speechesFile(this.#indexDir, name));
+        const speeches = await readSpeeches(this.#indexDir, name);
         const lexical = await readPostings(postingsFile(this.#indexDir, name));
         segment = { speeches, passages: passagesOf(speeches), hashes: speeches.flatMap((s) => s.hashes), lexical, vectors: null };
         this.#loaded.set(name, segment);
       }
       if (tag !== null && segment.vectors?.tag !== tag) {
+        segment.vectors?.segment.float32.close();
         const files = vectorFiles(this.#indexDir, name, tag);
         const { rows, owners } = await readInt8(files.int8);
-        segment.vectors = { tag, segment: { block: new Int8Block(rows), owners, keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32File: files.float32 } };
+        segment.vectors = { tag, segment: { block: new Int8Block(rows), owners, keys: segment.lexical.keys, speechIds: segment.lexical.speechIds, float32: new Float32RowFile(files.float32, rows.dimension) } };
       }
       return segment;
     } catch (error) {
@@ -376,7 +393,11 @@ export class CorpusIndex {
       parts.push({ ...segment.lexical, removed });
       if (segment.vectors !== null && withVectors.has(entry.name)) vectorSegments.push({ ...segment.vectors.segment, removed });
     }
-    for (const name of this.#loaded.keys()) if (!manifest.segments.some((s) => s.name === name)) this.#loaded.delete(name);
+    for (const [name, segment] of this.#loaded) {
+      if (manifest.segments.some((s) => s.name === name)) continue;
+      segment.vectors?.segment.float32.close();
+      this.#loaded.delete(name);
+    }
     const store = tag === null || manifest.vectors === null || manifest.vectors.tag !== tag ? null : new SegmentVectorStore({ modelId: manifest.vectors.modelId, dimension: manifest.vectors.dimension, segments: vectorSegments });
     const digest = createHash('sha256').update(digests.sort().join('\n')).digest('hex');
     return { speeches: speeches.sort(compareSpeeches), lexical: new LexicalIndex({ parts }), store, digest };
@@ -385,8 +406,7 @@ export class CorpusIndex {
 
 /** A speech with what the index keeps beside it. */
 function storedOf(speech: Speech): StoredSpeech {
-  const { digest, shingles } = fingerprintSpeech(speech.paragraphs);
-  return { meta: speech.meta, paragraphs: speech.paragraphs, hashes: speech.paragraphs.map((p) => hashOf(p.text)), fingerprint: { digest, shingles: [...shingles] } };
+  return { meta: speech.meta, paragraphs: speech.paragraphs, hashes: speech.paragraphs.map((p) => hashOf(p.text)) };
 }
 
 function hashOf(text: string): string {

@@ -1,8 +1,6 @@
 // The model and synonym loaders a Config asks for. Shared by `npm start`, the service and the CLIs.
 
 import type { ModelLoadProgress, ModelSourceOptions } from './adapters/transformers-loading.ts';
-import { loadTransformersEmbedder } from './adapters/transformers-embedder.ts';
-import { loadTransformersReranker } from './adapters/transformers-reranker.ts';
 import { loadWordNetSynonyms } from './adapters/wordnet-synonyms.ts';
 import type { Config, ModelSource } from './config.ts';
 import type { Embedder, Reranker, SynonymLookup } from './core/types.ts';
@@ -30,7 +28,8 @@ export function embedderLoaderFor(
   options: { onProgress?: (progress: ModelLoadProgress) => void } = {},
 ): (() => Promise<Embedder>) | null {
   const source = sourceOptions(config, config.model, options.onProgress);
-  return source === null ? null : () => loadTransformersEmbedder(source);
+  // The model library is loaded with the model, not at start: answering with keywords need not wait for it.
+  return source === null ? null : async () => (await import('./adapters/transformers-embedder.ts')).loadTransformersEmbedder(source);
 }
 
 /** The cross-encoder loader the configuration asks for, or null for no reranking. */
@@ -39,7 +38,7 @@ export function rerankerLoaderFor(
   options: { onProgress?: (progress: ModelLoadProgress) => void } = {},
 ): (() => Promise<Reranker>) | null {
   const source = sourceOptions(config, config.rerankModel, options.onProgress);
-  return source === null ? null : () => loadTransformersReranker(source);
+  return source === null ? null : async () => (await import('./adapters/transformers-reranker.ts')).loadTransformersReranker(source);
 }
 
 /** The synonym loader for query expansion, or null when it is turned off. */

@@ -121,7 +121,7 @@ export async function commitManifest(dir: string, manifest: IndexManifest): Prom
 /** The files a manifest needs. */
 function referenced(manifest: IndexManifest): Set<string> {
   const files = new Set<string>([MANIFEST]);
-  for (const { name } of manifest.segments) for (const suffix of ['.json', '.lex']) files.add(`${name}${suffix}`);
+  for (const { name } of manifest.segments) for (const suffix of ['.json', '.txt', '.fp.json', '.lex']) files.add(`${name}${suffix}`);
   if (manifest.vectors !== null) for (const name of manifest.vectors.segments) for (const suffix of ['i8', 'f32']) files.add(`${name}.${manifest.vectors.tag}.${suffix}`);
   return files;
 }

@@ -87,11 +87,24 @@ export class Int8Block {
 
   /** Approximate dot products of every row with `query`, into `scores` (length ≥ count). */
   scan(query: ScanQuery, scores: Float32Array): void {
+    const out = this.scanRaw(query);
+    for (let row = 0; row < this.count; row += 1) scores[row] = (out[row] ?? 0) / ((this.#scales[row] ?? 1) * query.scale);
+  }
+
+  /**
+   * The kernel's raw sums for every row (a view, valid until the next scan): divided by the row's scale times the
+   * query's, they are the approximate dot products. For a caller that looks at few rows closely.
+   */
+  scanRaw(query: ScanQuery): Int32Array {
     const { memory, scan } = this.#exports;
     new Int16Array(memory.buffer, this.#queryOffset, this.#padded).set(query.values);
     scan(0, this.#queryOffset, this.count, this.#padded, this.#outOffset);
-    const out = new Int32Array(memory.buffer, this.#outOffset, this.count);
-    for (let row = 0; row < this.count; row += 1) scores[row] = (out[row] ?? 0) / ((this.#scales[row] ?? 1) * query.scale);
+    return new Int32Array(memory.buffer, this.#outOffset, this.count);
+  }
+
+  /** Each row's quantization scale. */
+  get scales(): Float32Array {
+    return this.#scales;
   }
 }
 

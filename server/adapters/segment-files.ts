@@ -1,6 +1,8 @@
-// The files of one index segment (a batch of speeches), each read with one call: the speeches as JSON, the
-// keyword postings and the vectors as binary sidecars (int8 for the scan, float32 for exact rescoring and reuse).
+// The files of one index segment (a batch of speeches), each read with one call: the speeches' metadata as JSON
+// and their paragraph texts as one text file, their fingerprints (read only to refuse a duplicate), the keyword
+// postings and the vectors as binary sidecars (int8 for the scan, float32 for exact rescoring and reuse).
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LexicalPart, Posting } from '../core/lexical-index.ts';
@@ -13,8 +15,13 @@ export interface StoredSpeech {
   paragraphs: Paragraph[];
   /** Hash of each paragraph's text, in order: the key under which its vectors are reused. */
   hashes: string[];
-  /** The duplicate fingerprint of the speech: its digest and 5-word shingle hashes. */
-  fingerprint: { digest: string; shingles: number[] };
+}
+
+/** The duplicate fingerprint of a speech, as stored: its digest and 5-word shingle hashes. */
+export interface StoredFingerprint {
+  id: string;
+  digest: string;
+  shingles: number[];
 }
 
 /** The vectors of a segment for one model: rows (windows) and, for each, the segment passage it embeds. */
@@ -29,9 +36,19 @@ export interface SegmentVectors {
 const MAGIC_LEX = 0x4c455831; // "LEX1"
 const MAGIC_VEC = 0x56454331; // "VEC1"
 
-/** `<dir>/<name>.json`: the segment's speeches. */
+/** `<dir>/<name>.json` and `.txt`: the segment's speeches (metadata, paragraph bounds) and paragraph texts. */
 export function speechesFile(dir: string, name: string): string {
   return path.join(dir, `${name}.json`);
+}
+
+/** `<dir>/<name>.txt`: every paragraph text of the segment, one after the other. */
+export function textsFile(dir: string, name: string): string {
+  return path.join(dir, `${name}.txt`);
+}
+
+/** `<dir>/<name>.fp.json`: the fingerprints of the segment's speeches. */
+export function fingerprintsFile(dir: string, name: string): string {
+  return path.join(dir, `${name}.fp.json`);
 }
 
 /** `<dir>/<name>.lex`: the segment's keyword postings. */
@@ -44,16 +61,50 @@ export function vectorFiles(dir: string, name: string, tag: string): { int8: str
   return { int8: path.join(dir, `${name}.${tag}.i8`), float32: path.join(dir, `${name}.${tag}.f32`) };
 }
 
-/** Serialises a segment's speeches. */
-export function encodeSpeeches(speeches: readonly StoredSpeech[]): Buffer {
-  return Buffer.from(JSON.stringify({ speeches }), 'utf8');
+/** Serialises a segment's speeches: metadata and paragraph bounds as JSON, the texts apart (parsed much faster). */
+export function encodeSpeeches(speeches: readonly StoredSpeech[]): { json: Buffer; texts: Buffer } {
+  const stored = speeches.map(({ meta, paragraphs, hashes }) => ({
+    meta,
+    hashes,
+    paragraphs: paragraphs.map(({ n, start, end, text }) => [n, start, end, text.length]),
+  }));
+  const texts = speeches.flatMap(({ paragraphs }) => paragraphs.map((p) => p.text)).join('');
+  return { json: Buffer.from(JSON.stringify({ speeches: stored }), 'utf8'), texts: Buffer.from(texts, 'utf8') };
 }
 
-/** Reads a segment's speeches. @throws Error when the file is not what a segment writes. */
-export async function readSpeeches(file: string): Promise<StoredSpeech[]> {
-  const value = JSON.parse(await readFile(file, 'utf8')) as { speeches?: unknown };
-  if (!Array.isArray(value.speeches)) throw new Error(`${path.basename(file)} holds no speeches`);
-  return value.speeches as StoredSpeech[];
+/**
+ * Reads a segment's speeches. Each paragraph's text is a slice of the one string of the texts file, which costs
+ * no copy.
+ * @throws Error when the files are not what a segment writes.
+ */
+export async function readSpeeches(dir: string, name: string): Promise<StoredSpeech[]> {
+  const value = JSON.parse(await readFile(speechesFile(dir, name), 'utf8')) as { speeches?: unknown };
+  if (!Array.isArray(value.speeches)) throw new Error(`${name}.json holds no speeches`);
+  const texts = await readFile(textsFile(dir, name), 'utf8');
+  let at = 0;
+  const speeches = (value.speeches as Array<{ meta: SpeechMeta; hashes: string[]; paragraphs: Array<[number, number, number, number]> }>).map((stored) => ({
+    meta: stored.meta,
+    hashes: stored.hashes,
+    paragraphs: stored.paragraphs.map(([n, start, end, length]) => {
+      const text = texts.slice(at, at + length);
+      at += length;
+      return { n, start, end, text };
+    }),
+  }));
+  if (at !== texts.length) throw new Error(`${name}.txt does not hold the paragraphs its .json names`);
+  return speeches;
+}
+
+/** Serialises a segment's fingerprints. */
+export function encodeFingerprints(fingerprints: readonly StoredFingerprint[]): Buffer {
+  return Buffer.from(JSON.stringify(fingerprints), 'utf8');
+}
+
+/** Reads a segment's fingerprints. */
+export async function readFingerprints(dir: string, name: string): Promise<StoredFingerprint[]> {
+  const value = JSON.parse(await readFile(fingerprintsFile(dir, name), 'utf8')) as unknown;
+  if (!Array.isArray(value)) throw new Error(`${name}.fp.json holds no fingerprints`);
+  return value as StoredFingerprint[];
 }
 
 /** Binary layout: magic, header length, JSON header (terms, posting lengths), lengths, docs, counts. */
@@ -130,6 +181,40 @@ export async function readInt8(file: string): Promise<{ rows: Int8Rows; owners: 
   const owners = new Uint32Array(buffer, 16 + count * 4, count);
   const values = new Int8Array(buffer, 16 + count * 8, count * paddedDimension(dimension));
   return { rows: { dimension, values, scales }, owners };
+}
+
+/**
+ * The float32 rows of a segment, read a few at a time by position (to rescore the int8 scan's best candidates).
+ * The file stays open while the segment is in use; reads are synchronous: a few kilobytes from the page cache
+ * cost less than a trip through the thread pool.
+ */
+export class Float32RowFile {
+  readonly #file: string;
+  readonly #dimension: number;
+  #fd: number | null = null;
+
+  constructor(file: string, dimension: number) {
+    this.#file = file;
+    this.#dimension = dimension;
+  }
+
+  /** Rows `rows`, in that order. */
+  read(rows: readonly number[]): Float32Array[] {
+    this.#fd ??= openSync(this.#file, 'r');
+    const fd = this.#fd;
+    const bytes = this.#dimension * 4;
+    return rows.map((row) => {
+      const out = new Float32Array(this.#dimension);
+      readSync(fd, new Uint8Array(out.buffer), 0, bytes, row * bytes);
+      return out;
+    });
+  }
+
+  /** Closes the file, if it was opened; a later read opens it again. */
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
 }
 
 /** Reads float32 rows `rows` (ascending or not) of a `.f32` file, `dimension` floats each, with one read per row. */

@@ -4,7 +4,7 @@
 import { TopScores } from '../core/top-scores.ts';
 import type { VectorHit, VectorStore } from '../core/types.ts';
 import { Int8Block, scanQueryOf } from './int8-vectors.ts';
-import { readFloat32Rows } from './segment-files.ts';
+import type { Float32RowFile } from './segment-files.ts';
 
 /** One segment's vectors, as loaded. */
 export interface VectorSegment {
@@ -17,7 +17,7 @@ export interface VectorSegment {
   /** Passages left out (their speech was removed or replaced since the segment was written). */
   removed: ReadonlySet<number>;
   /** The float32 rows, for rescoring. */
-  float32File: string;
+  float32: Float32RowFile;
 }
 
 /** How many candidates the int8 pass hands to exact rescoring, at least. */
@@ -29,14 +29,12 @@ export class SegmentVectorStore implements VectorStore {
   readonly dimension: number;
   readonly size: number;
   readonly #segments: readonly VectorSegment[];
-  readonly #scores: Float32Array;
 
   constructor(init: { modelId: string; dimension: number; segments: readonly VectorSegment[] }) {
     this.modelId = init.modelId;
     this.dimension = init.dimension;
     this.#segments = init.segments;
     this.size = init.segments.reduce((sum, segment) => sum + segment.keys.length - segment.removed.size, 0);
-    this.#scores = new Float32Array(Math.max(0, ...init.segments.map((segment) => segment.block.count)));
   }
 
   async query(vector: readonly number[], topK: number, options: { allowed?: (speechId: string) => boolean } = {}): Promise<VectorHit[]> {
@@ -44,7 +42,7 @@ export class SegmentVectorStore implements VectorStore {
     const candidates = this.#scan(vector, Math.max(MIN_RESCORED, 4 * topK), options.allowed);
     const best = new Map<string, number>();
     for (const { segment, rows } of candidates) {
-      const exact = await readFloat32Rows(segment.float32File, rows, this.dimension);
+      const exact = segment.float32.read(rows);
       rows.forEach((row, i) => {
         const key = segment.keys[segment.owners[row] ?? 0] ?? '';
         const score = dot(exact[i] as Float32Array, vector);
@@ -59,11 +57,13 @@ export class SegmentVectorStore implements VectorStore {
     const query = scanQueryOf(vector, this.dimension);
     const top = new TopScores(limit);
     const verdicts = new Map<string, boolean>();
+    let floor = Number.NEGATIVE_INFINITY;
     this.#segments.forEach((segment, index) => {
-      segment.block.scan(query, this.#scores);
+      const raw = segment.block.scanRaw(query);
+      const { scales } = segment.block;
       for (let row = 0; row < segment.block.count; row += 1) {
-        const score = this.#scores[row] ?? 0;
-        if (score <= top.floor) continue;
+        const score = (raw[row] ?? 0) / ((scales[row] ?? 1) * query.scale);
+        if (score <= floor) continue;
         const passage = segment.owners[row] ?? 0;
         if (segment.removed.has(passage)) continue;
         if (allowed !== undefined) {
@@ -73,6 +73,7 @@ export class SegmentVectorStore implements VectorStore {
           if (!verdict) continue;
         }
         top.push(index * 2 ** 32 + row, score);
+        floor = top.floor;
       }
     });
     const bySegment = new Map<number, number[]>();

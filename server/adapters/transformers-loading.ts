@@ -5,16 +5,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { env } from '@xenova/transformers';
 import { AppError } from '../core/errors.ts';
+import type { ModelLoadProgress } from './model-progress.ts';
 
-/** One progress event of a model load; `loaded`/`total` are bytes (0 when not known yet). */
-export interface ModelLoadProgress {
-  /** File inside the model repository, e.g. `onnx/model_quantized.onnx`. */
-  file: string;
-  loaded: number;
-  total: number;
-  /** transformers.js status: `initiate`, `download`, `progress` or `done`. */
-  status: string;
-}
+export { describeProgress, type ModelLoadProgress } from './model-progress.ts';
 
 /** Where a model comes from and how to fetch it; the options every transformers adapter shares. */
 export interface ModelSourceOptions {
@@ -123,15 +116,6 @@ export async function loadPretrained<T>(source: ModelSourceOptions, spec: Pretra
     }
   });
   return { loaded, modelId: target.reportedId };
-}
-
-/** One-line description of a progress event for a CLI, e.g. `onnx/model_quantized.onnx 5.1/22.9 MB (22%)`. */
-export function describeProgress(progress: ModelLoadProgress): string {
-  if (progress.status === 'done') return `${progress.file} done`;
-  if (progress.total <= 0) return `${progress.file} ${progress.status}`;
-  const mb = (bytes: number): string => (bytes / 1_000_000).toFixed(1);
-  const percent = Math.floor((100 * progress.loaded) / progress.total);
-  return `${progress.file} ${mb(progress.loaded)}/${mb(progress.total)} MB (${percent}%)`;
 }
 
 /** The error's message plus its cause's (fetch reports `fetch failed` and hides the reason in `cause`). */

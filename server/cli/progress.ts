@@ -1,7 +1,7 @@
 // Progress display for the terminal: a bar when stderr is a terminal, sparse plain lines when it is a log.
 
 import cliProgress from 'cli-progress';
-import { describeProgress, type ModelLoadProgress } from '../adapters/transformers-embedder.ts';
+import { describeProgress, type ModelLoadProgress } from '../adapters/model-progress.ts';
 import type { ModelSource } from '../config.ts';
 
 /** A progress display for counted work. */

@@ -2,6 +2,7 @@
 // parts (one per batch of speeches), so a corpus is searched without rebuilding and grows by adding a part. Pure.
 
 import type { Query } from './query.ts';
+import { TopScores } from './top-scores.ts';
 import { termsOf } from './terms.ts';
 import type { Passage } from './types.ts';
 
@@ -66,6 +67,7 @@ export class LexicalIndex {
   readonly #averageLength: number;
   /** 1 for a passage left out of searching; null when no part leaves any out. */
   #removed: Uint8Array | null = null;
+  #work: { scores: Float64Array; matched: Uint16Array; touched: Uint32Array; lengthNorm: Float32Array } | null = null;
 
   /** An index over `passages` (one part), or over parts built before (`{ parts }`, e.g. read from disk). */
   constructor(source: readonly Passage[] | { parts: readonly LexicalPart[] }) {
@@ -112,43 +114,54 @@ export class LexicalIndex {
     const weights = new Map<string, number>();
     for (const { term, weight } of [...query.baseTerms, ...query.synonymTerms]) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
     if (weights.size === 0 || this.#size === 0) return [];
-    const scores = new Float64Array(this.#size);
-    const matched = new Uint16Array(this.#size);
-    const { k, b, d } = BM25_PARAMETERS;
+    const { scores, matched, touched, lengthNorm } = this.#scratch();
+    const { k, d } = BM25_PARAMETERS;
+    let count = 0;
     for (const [term, boost] of weights) {
-      const idf = this.idf(term);
+      const weight = boost * this.idf(term);
       this.#parts.forEach((part, index) => {
         const posting = part.postings.get(term);
         if (posting === undefined) return;
         const base = this.#bases[index] ?? 0;
-        for (let i = 0; i < posting.docs.length; i += 1) {
-          const local = posting.docs[i] ?? 0;
-          const tf = posting.counts[i] ?? 0;
-          const length = part.lengths[local] ?? 0;
-          const doc = base + local;
-          scores[doc] = (scores[doc] ?? 0) + boost * idf * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / this.#averageLength)));
+        const { docs, counts } = posting;
+        for (let i = 0; i < docs.length; i += 1) {
+          const doc = base + (docs[i] ?? 0);
+          const tf = counts[i] ?? 0;
+          if (matched[doc] === 0) touched[count++] = doc;
+          scores[doc] = (scores[doc] ?? 0) + weight * (d + (tf * (k + 1)) / (tf + (lengthNorm[doc] ?? 0)));
           matched[doc] = (matched[doc] ?? 0) + 1;
         }
       });
     }
-    return this.#top(scores, matched, limit, allowed);
+    const top = new TopScores(limit);
+    let floor = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < count; i += 1) {
+      const doc = touched[i] ?? 0;
+      const score = (scores[doc] ?? 0) * (matched[doc] ?? 0);
+      scores[doc] = 0;
+      matched[doc] = 0;
+      if (score <= floor || this.#isRemoved(doc) || (allowed !== null && !allowed(this.#speechOf(doc)))) continue;
+      top.push(doc, score);
+      floor = top.floor;
+    }
+    return top.sorted().map(({ id, score }) => ({ key: this.#keyOf(id), score }));
   }
 
-  #top(scores: Float64Array, matched: Uint16Array, limit: number, allowed: ((speechId: string) => boolean) | null): LexicalHit[] {
-    const hits: Array<{ doc: number; score: number }> = [];
-    for (let doc = 0; doc < scores.length; doc += 1) {
-      const count = matched[doc] ?? 0;
-      if (count === 0 || this.#isRemoved(doc)) continue;
-      const score = (scores[doc] ?? 0) * count;
-      // Keeps the best `limit` seen so far, in order; cheap while `limit` is small.
-      if (hits.length === limit && score <= (hits[hits.length - 1]?.score ?? Infinity)) continue;
-      if (allowed !== null && !allowed(this.#speechOf(doc))) continue;
-      let at = hits.length;
-      while (at > 0 && (hits[at - 1]?.score ?? 0) < score) at -= 1;
-      hits.splice(at, 0, { doc, score });
-      if (hits.length > limit) hits.pop();
+  /**
+   * Work arrays of one search, made once per index and left zeroed after each search (searches are synchronous),
+   * and the length part of BM25's denominator of each passage.
+   */
+  #scratch(): { scores: Float64Array; matched: Uint16Array; touched: Uint32Array; lengthNorm: Float32Array } {
+    if (this.#work === null) {
+      const { k, b } = BM25_PARAMETERS;
+      const lengthNorm = new Float32Array(this.#size);
+      this.#parts.forEach((part, index) => {
+        const base = this.#bases[index] ?? 0;
+        part.lengths.forEach((length, local) => (lengthNorm[base + local] = k * (1 - b + (b * length) / this.#averageLength)));
+      });
+      this.#work = { scores: new Float64Array(this.#size), matched: new Uint16Array(this.#size), touched: new Uint32Array(this.#size), lengthNorm };
     }
-    return hits.map(({ doc, score }) => ({ key: this.#keyOf(doc), score }));
+    return this.#work;
   }
 
   #coverageBy(holds: (term: string) => boolean, query: CoverageQuery): number {

@@ -58,6 +58,20 @@ function isNameLike(original: string, index: number): boolean {
   return index > 0 && /^\p{Lu}/u.test(original);
 }
 
+/** The terms of each speech's metadata, kept while the metadata object lives: a corpus is re-indexed often. */
+const termsOfMeta = new WeakMap<Speech['meta'], { speaker: string[]; other: string[] }>();
+
+/** A speech's speaker and role terms, and the terms of its title, event, place and year. */
+function metadataTermsOf(meta: Speech['meta']): { speaker: string[]; other: string[] } {
+  let terms = termsOfMeta.get(meta);
+  if (terms === undefined) {
+    const termsIn = (text: string): string[] => [...new Set(wordTokens(text).flatMap(({ word }) => termOf(word) ?? []))];
+    terms = { speaker: termsIn(`${meta.speaker} ${meta.role}`), other: termsIn(`${meta.title} ${meta.event} ${meta.place} ${meta.date.slice(0, 4)}`) };
+    termsOfMeta.set(meta, terms);
+  }
+  return terms;
+}
+
 /** What the corpus knows of names: every term it holds, and who gave each speech. */
 export class NameIndex {
   readonly #knows: (term: string) => boolean;
@@ -70,17 +84,13 @@ export class NameIndex {
     this.#synonyms = deps.synonyms ?? null;
     const metadataTerms = new Set<string>();
     for (const { meta } of deps.speeches) {
-      for (const word of wordTokens(`${meta.speaker} ${meta.role}`)) {
-        const term = termOf(word.word);
-        if (term === null) continue;
+      const { speaker, other } = metadataTermsOf(meta);
+      for (const term of speaker) {
         const ids = this.#speakers.get(term) ?? new Set<string>();
         ids.add(meta.id);
         this.#speakers.set(term, ids);
       }
-      for (const word of wordTokens(`${meta.title} ${meta.event} ${meta.place} ${meta.date.slice(0, 4)}`)) {
-        const term = termOf(word.word);
-        if (term !== null) metadataTerms.add(term);
-      }
+      for (const term of other) metadataTerms.add(term);
     }
     this.#knows = (term) => deps.knows(term) || metadataTerms.has(term) || this.#speakers.has(term);
   }

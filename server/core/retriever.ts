@@ -68,7 +68,9 @@ export class Retriever {
   readonly #highlighter: Highlighter;
   readonly #passages = new Map<string, Passage>();
   readonly #speeches = new Map<string, CitedSpeech>();
-  readonly #names: NameIndex;
+  readonly #allSpeeches: readonly Speech[];
+  /** Built on the first question: reading every speech's metadata need not delay a start. */
+  #nameIndex: NameIndex | null = null;
 
   constructor(deps: RetrieverDeps) {
     this.#options = { ...DEFAULT_RETRIEVAL_OPTIONS, ...deps.options };
@@ -84,7 +86,7 @@ export class Retriever {
     }
     for (const passage of passagesOf(deps.speeches)) this.#passages.set(passage.key, passage);
     this.#lexical = deps.lexical ?? new LexicalIndex([...this.#passages.values()]);
-    this.#names = new NameIndex({ speeches: deps.speeches, knows: (term) => this.#lexical.knows(term), synonyms: this.#synonyms });
+    this.#allSpeeches = deps.speeches;
     this.#highlighter = new Highlighter({ lexical: this.#lexical, embedder: this.mode === 'lexical' ? null : (this.#dense?.embedder ?? null) });
   }
 
@@ -130,7 +132,7 @@ export class Retriever {
     const names = questionNames(query.text);
     // A follow-up keeps the speaker of the question it follows ("and what about children?").
     const contextNames = query.context === null ? [] : questionNames(query.context);
-    const speakers = speakersAsked(query, this.#names.speakers([...names, ...contextNames]), this.#options.minTopicTerms);
+    const speakers = speakersAsked(query, this.#names().speakers([...names, ...contextNames]), this.#options.minTopicTerms);
     const topic = topicOf(query, speakers);
     const allowed = this.#allowedSpeeches(options.filter);
     const pool = this.#options.candidatePool;
@@ -157,8 +159,13 @@ export class Retriever {
       const coverage = speakers === null || bySpeaker(hit.key) ? topicCoverage : this.#lexical.coverage(hit.key, query);
       return [{ passage, score: hit.score, coverage, topicCoverage, cosine: hit.cosine, rerank: null }];
     });
-    const gate: GateContext = { mode: this.mode, options: this.#options, unknownNames: this.#names.unknown(names) };
+    const gate: GateContext = { mode: this.mode, options: this.#options, unknownNames: this.#names().unknown(names) };
     return { query, topic, questionVector, candidates, gate };
+  }
+
+  #names(): NameIndex {
+    this.#nameIndex ??= new NameIndex({ speeches: this.#allSpeeches, knows: (term) => this.#lexical.knows(term), synonyms: this.#synonyms });
+    return this.#nameIndex;
   }
 
   /** The question's vector; a follow-up's leans towards the question it follows, its own words weighing most. */

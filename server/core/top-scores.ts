@@ -29,11 +29,11 @@ export class TopScores {
     }
   }
 
-  /** The entries kept, best first. */
+  /** The entries kept, best first; equal scores by id, so the order never depends on the order pushed. */
   sorted(): Array<{ id: number; score: number }> {
     const entries: Array<{ id: number; score: number }> = [];
     for (let i = 0; i < this.#size; i += 1) entries.push({ id: this.#ids[i] ?? 0, score: this.#scores[i] ?? 0 });
-    return entries.sort((a, b) => b.score - a.score);
+    return entries.sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
   #swap(a: number, b: number): void {

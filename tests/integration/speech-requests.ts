@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readIndexManifest } from '../../server/adapters/index-store.ts';
-import { readInt8, readSpeeches, speechesFile, vectorFiles } from '../../server/adapters/segment-files.ts';
+import { readInt8, readSpeeches, vectorFiles } from '../../server/adapters/segment-files.ts';
 import { passagesOf } from '../../server/core/passages.ts';
 
 /** The admin token the tests' servers are started with. */
@@ -90,7 +90,7 @@ export async function readIndexVectors(indexDir: string): Promise<Map<string, st
   if (manifest?.vectors === null || manifest === null) return vectors;
   const { tag, dimension, segments: withVectors } = manifest.vectors;
   for (const entry of manifest.segments.filter((segment) => withVectors.includes(segment.name))) {
-    const keys = passagesOf(await readSpeeches(speechesFile(indexDir, entry.name))).map((p) => p.key);
+    const keys = passagesOf(await readSpeeches(indexDir, entry.name)).map((p) => p.key);
     const files = vectorFiles(indexDir, entry.name, tag);
     const { owners } = await readInt8(files.int8);
     const rows = new Float32Array(new Uint8Array(await readFile(files.float32)).buffer);

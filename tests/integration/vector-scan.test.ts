@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Int8Block, quantizeRows } from '../../server/adapters/int8-vectors.ts';
+import { Float32RowFile } from '../../server/adapters/segment-files.ts';
 import { SegmentVectorStore } from '../../server/adapters/segment-vector-store.ts';
 import { seededRandom } from '../unit/fakes.ts';
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
     const float32File = path.join(tmp, `segment-${index}.f32`);
     await writeFile(float32File, new Uint8Array(flat.buffer));
     const keys = block.map((_, i) => `s#${first + i}`);
-    segments.push({ block: new Int8Block(quantizeRows(flat, DIMENSION)), owners: Uint32Array.from(keys.keys()), keys, speechIds: keys.map(() => 's'), removed: new Set<number>(), float32File });
+    segments.push({ block: new Int8Block(quantizeRows(flat, DIMENSION)), owners: Uint32Array.from(keys.keys()), keys, speechIds: keys.map(() => 's'), removed: new Set<number>(), float32: new Float32RowFile(float32File, DIMENSION) });
     first += count;
   }
   store = new SegmentVectorStore({ modelId: 'random', dimension: DIMENSION, segments });
