@@ -14,7 +14,7 @@ import type { SpeechSummary } from './core/http-api.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { UnreadableMeta } from './core/front-matter.ts';
 import type { DetectedMeta } from './core/paragraphs.ts';
-import { DUPLICATE_SIMILARITY, fingerprintSimilarity, type SpeechFingerprint } from './core/speech-fingerprint.ts';
+import { DUPLICATE_SIMILARITY, fingerprintSimilarity, type SpeechFingerprint, type StoredFingerprint } from './core/speech-fingerprint.ts';
 import { deriveSpeechId } from './core/speech-id.ts';
 import { applyMetaPatch, requireComplete, settleSpeechMeta } from './core/speech-input.ts';
 import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.ts';
@@ -98,7 +98,7 @@ export interface CorpusEditor {
   add(
     input: AddSpeechInput,
     options: IndexingOptions & { onStep?: (step: AddSpeechStep) => void | Promise<void> },
-  ): Promise<{ result: AddSpeechResult; state: CorpusState | null }>;
+  ): Promise<{ result: AddSpeechResult; state: (() => Promise<CorpusState>) | null }>;
   /**
    * Removes a speech from the corpus and the index, also one whose metadata file is invalid.
    * @throws AppError `bad_request`, `not_found`, `busy`, or `corpus_invalid` when another speech's metadata is.
@@ -126,7 +126,7 @@ function fileOf(source: SpeechSource): { fileName: string; bytes: Uint8Array; di
 }
 
 /** @throws AppError `duplicate` naming the first existing speech whose fingerprint the new one matches. */
-function refuseDuplicate(fingerprint: SpeechFingerprint, existing: ReadonlyArray<{ speech: SpeechMeta; fingerprint: SpeechFingerprint }>): void {
+function refuseDuplicate(fingerprint: SpeechFingerprint, existing: ReadonlyArray<{ speech: Pick<SpeechMeta, 'id' | 'title' | 'date'>; fingerprint: StoredFingerprint }>): void {
   for (const { speech: meta, fingerprint: other } of existing) {
     if (fingerprintSimilarity(fingerprint, other) >= DUPLICATE_SIMILARITY) {
       throw new AppError('duplicate', `this speech is already in the corpus as "${meta.id}" ("${meta.title}", ${meta.date})`);
@@ -174,7 +174,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
   /** Syncs the index with the corpus; the model's failures become `model_unavailable`, a shutdown stops it. */
   const sync = (indexing: IndexingOptions) =>
-    index.sync({
+    index.update({
       embedder: indexing.embedder === null ? null : stoppingOn(failingAsUnavailable(indexing.embedder, log), indexing.signal),
       onProgress: indexing.onIndexProgress,
     });
@@ -187,7 +187,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
   return {
     load: () =>
-      readLocked(async () => (await sync({ embedder: null })).snapshot).catch(async (error: unknown) => {
+      readLocked(async () => (await sync({ embedder: null })).load()).catch(async (error: unknown) => {
         // A folder that cannot be written (the lock failed for it) is read as its index stands.
         if ((error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EROFS') return index.load({ embedder: null });
         throw error;
@@ -195,8 +195,8 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
     refresh: (indexing) =>
       readLocked(async () => {
-        const { snapshot, report } = await sync(indexing);
-        return { ...snapshot, index: report };
+        const { load, report } = await sync(indexing);
+        return { ...(await load()), index: report };
       }),
 
     async add(input, indexing) {
@@ -226,12 +226,12 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
 
         const staged = await stageSpeech(corpusDir, { meta, text }, { onStep: indexing.onStep });
         try {
-          const { snapshot, report } = await sync(indexing);
+          const { load, report } = await sync(indexing);
           await indexing.onStep?.('indexed');
           await staged.commit();
           if (indexing.embedder !== null) result.index = { embedded: report.embedded, reused: report.reused };
           log.info(`corpus: added ${id} (${plural(paragraphs.length, 'paragraph', 'paragraphs')})`);
-          return { result, state: snapshot };
+          return { result, state: load };
         } catch (error) {
           await staged.rollback();
           throw error;
@@ -245,29 +245,28 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
         // editor. Any other broken speech stops the change when the index next reads it, as it stops every load.
         await requireListed(id);
         // Checked before anything is removed: another speech's broken metadata refuses the change.
-        await index.sync({ embedder: null, excused: id });
+        await index.update({ embedder: null, excused: id });
         await removeSpeechFiles(corpusDir, id);
         log.info(`corpus: removed ${id}`);
         // The corpus is the source of truth and the removal stands; an index that cannot follow is refreshed later.
         try {
-          return (await sync(indexing)).snapshot;
+          return (await sync(indexing)).load();
         } catch (error) {
           if (indexing.embedder === null) throw error;
           log.warn(`index: vectors not updated after removing ${id} (${(error as Error).message}); they are when the model next loads`);
-          return (await sync({ embedder: null })).snapshot;
+          return (await sync({ embedder: null })).load();
         }
       }),
 
     updateMeta: (id, patch, indexing) =>
       locked(async () => {
         await requireListed(id);
-        const current = (await sync({ embedder: null })).snapshot.speeches.find((speech) => speech.meta.id === id);
+        const current = (await (await sync({ embedder: null })).load()).speeches.find((speech) => speech.meta.id === id);
         if (current === undefined) throw new AppError('not_found', `no speech with id "${id}"`);
         const meta = applyMetaPatch(current.meta, patch);
         await writeSpeechMetaFile(corpusDir, meta);
         log.info(`corpus: edited the metadata of ${id}`);
-        const { snapshot } = await sync(indexing);
-        return { speech: summaryOf({ meta, paragraphs: current.paragraphs }), state: snapshot };
+        return { speech: summaryOf({ meta, paragraphs: current.paragraphs }), state: await (await sync(indexing)).load() };
       }),
 
     close: () => sandbox.close(),

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { listCorpus, readSpeech, type SpeechFiles } from './adapters/corpus-folder.ts';
+import { listCorpus, readSpeech, speechFilesDigest, type SpeechFiles } from './adapters/corpus-folder.ts';
 import {
   commitManifest,
   emptyManifest,
@@ -28,9 +28,11 @@ import {
   readInt8,
   readPostings,
   readSpeeches,
+  readSpeechHeaders,
   speechesFile,
   textsFile,
   vectorFiles,
+  type SpeechShingles,
   type StoredSpeech,
 } from './adapters/segment-files.ts';
 import { SegmentVectorStore, type VectorSegment } from './adapters/segment-vector-store.ts';
@@ -38,9 +40,9 @@ import { AppError } from './core/errors.ts';
 import { buildLexicalPart, LexicalIndex, type LexicalPart } from './core/lexical-index.ts';
 import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import { passagesOf } from './core/passages.ts';
-import { fingerprintSpeech, type SpeechFingerprint } from './core/speech-fingerprint.ts';
+import { fingerprintSpeech, type StoredFingerprint } from './core/speech-fingerprint.ts';
 import { compareSpeeches } from './core/speech-order.ts';
-import type { Embedder, Passage, Speech, VectorStore } from './core/types.ts';
+import type { Embedder, Passage, Speech, SpeechMeta, VectorStore } from './core/types.ts';
 
 /** What searching the corpus needs, as loaded from the index. */
 export interface SearchSnapshot {
@@ -115,6 +117,23 @@ export class CorpusIndex {
    * @throws AppError `corpus_invalid` for a speech with invalid metadata; the embedder's errors.
    */
   async sync(options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+    const { report, load } = await this.update(options);
+    try {
+      return { snapshot: await load(), report };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'index_invalid') throw error;
+      // A segment that cannot be read: the index is rebuilt from the corpus, its source of truth.
+      this.#loaded.clear();
+      const rebuilt = await this.#syncFrom(emptyManifest(), error.message, options);
+      return { snapshot: await rebuilt.load(), report: rebuilt.report };
+    }
+  }
+
+  /**
+   * {@link sync}, without loading what searching needs: `load` does that (for the generation this update made),
+   * which a process that only writes (`npm run add`) never needs to.
+   */
+  async update(options: SyncOptions): Promise<{ report: IndexReport; load: () => Promise<SearchSnapshot> }> {
     const existing = await readManifest(this.#indexDir);
     const problem = 'problem' in existing && existing.problem !== 'no index yet' ? existing.problem : null;
     try {
@@ -127,7 +146,7 @@ export class CorpusIndex {
     }
   }
 
-  async #syncFrom(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+  async #syncFrom(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ report: IndexReport; load: () => Promise<SearchSnapshot> }> {
     this.#written = [];
     try {
       const result = await this.#update(before, rebuiltBecause, options);
@@ -151,7 +170,7 @@ export class CorpusIndex {
     this.#written = [];
   }
 
-  async #update(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ snapshot: SearchSnapshot; report: IndexReport }> {
+  async #update(before: IndexManifest, rebuiltBecause: string | null, options: SyncOptions): Promise<{ report: IndexReport; load: () => Promise<SearchSnapshot> }> {
     if (rebuiltBecause !== null) this.#log.warn(`index: rebuilding from corpus because ${rebuiltBecause}`);
     const listing = await listCorpus(this.#corpusDir, { log: this.#log });
     const { manifest, read } = await this.#followCorpus(before, listing, options.excused);
@@ -166,8 +185,8 @@ export class CorpusIndex {
       this.#written = [];
       await removeUnreferenced(this.#indexDir, compacted, { graceMs: GRACE_MS });
     }
-    const snapshot = await this.#snapshot(compacted, options.embedder === null ? null : vectorTag(options.embedder));
-    return { snapshot, report: { rebuiltBecause, read, wrote, ...vectors } };
+    const tag = options.embedder === null ? null : vectorTag(options.embedder);
+    return { report: { rebuiltBecause, read, wrote, ...vectors }, load: () => this.#snapshot(compacted, tag) };
   }
 
   /** Loads the index as it stands, writing nothing (a read-only folder, or a reader following another writer). */
@@ -178,38 +197,53 @@ export class CorpusIndex {
   }
 
   /** The fingerprint of every speech indexed, to refuse a duplicate. */
-  async fingerprints(): Promise<Array<{ speech: Speech['meta']; fingerprint: SpeechFingerprint }>> {
+  async fingerprints(): Promise<Array<{ speech: Pick<SpeechMeta, 'id' | 'title' | 'date'>; fingerprint: StoredFingerprint }>> {
     const existing = await readManifest(this.#indexDir);
     if ('problem' in existing) return [];
-    const result: Array<{ speech: Speech['meta']; fingerprint: SpeechFingerprint }> = [];
+    const result: Array<{ speech: Pick<SpeechMeta, 'id' | 'title' | 'date'>; fingerprint: StoredFingerprint }> = [];
     for (const entry of existing.manifest.segments) {
       const removed = new Set(entry.removed);
-      const { speeches } = await this.#segment(entry.name);
-      const byId = new Map(speeches.map((stored) => [stored.meta.id, stored.meta]));
-      for (const { id, digest, shingles } of await readFingerprints(this.#indexDir, entry.name)) {
-        const speech = byId.get(id);
-        if (speech !== undefined && !removed.has(id)) result.push({ speech, fingerprint: { digest, shingles: new Set(shingles) } });
+      for (const { speech, digest, shingles } of await this.#fingerprintsOf(entry.name)) {
+        if (!removed.has(speech.id)) result.push({ speech, fingerprint: { digest, shingles } });
       }
     }
     return result;
   }
 
+  /** A segment's fingerprints; made again from its speeches when the file cannot be read. */
+  async #fingerprintsOf(name: string): Promise<SpeechShingles[]> {
+    try {
+      return await readFingerprints(this.#indexDir, name);
+    } catch (error) {
+      this.#log.warn(`index: fingerprints of ${name} made again (${(error as Error).message})`);
+      return fingerprintsOf((await this.#segment(name)).speeches);
+    }
+  }
+
   /** Reads new and changed speeches into a new segment and marks removed and replaced ones. */
   async #followCorpus(before: IndexManifest, listing: readonly SpeechFiles[], excused: string | undefined): Promise<{ manifest: IndexManifest; read: number }> {
     const now = new Set(listing.map((files) => files.id));
-    const changed = listing.filter((files) => JSON.stringify(before.corpus[files.id]) !== JSON.stringify({ text: files.text, meta: files.meta }));
+    const corpus = Object.fromEntries(Object.entries(before.corpus).filter(([id]) => now.has(id)));
+    // Files told apart by size and time; when only the time moved (a copy, a restore, a checkout), by their bytes.
+    const changed: Array<SpeechFiles & { digest: string }> = [];
+    for (const files of listing) {
+      const known = before.corpus[files.id];
+      if (known !== undefined && JSON.stringify([known.text, known.meta]) === JSON.stringify([files.text, files.meta])) continue;
+      const digest = await speechFilesDigest(this.#corpusDir, files);
+      if (known?.digest === digest) corpus[files.id] = { ...known, text: files.text, meta: files.meta };
+      else changed.push({ ...files, digest });
+    }
     const gone = new Set([...Object.keys(before.corpus).filter((id) => !now.has(id)), ...changed.map((files) => files.id)]);
     const segments: SegmentEntry[] = before.segments
       .map((entry) => ({ ...entry, removed: [...new Set([...entry.removed, ...entry.speechIds.filter((id) => gone.has(id))])] }))
       .filter((entry) => entry.removed.length < entry.speechIds.length);
-    const corpus = Object.fromEntries(Object.entries(before.corpus).filter(([id]) => now.has(id)));
     const fresh: StoredSpeech[] = [];
     for (const files of changed) {
       const speech = await readSpeech(this.#corpusDir, files, { log: this.#log }).catch((error: unknown) => {
         if (files.id === excused && error instanceof AppError && error.code === 'corpus_invalid') return null;
         throw error;
       });
-      corpus[files.id] = { text: files.text, meta: files.meta };
+      corpus[files.id] = { text: files.text, meta: files.meta, digest: files.digest };
       if (speech !== null) fresh.push(storedOf(speech));
     }
     if (fresh.length > 0) segments.push(await this.#writeSegment(fresh.sort((a, b) => compareSpeeches(a, b))));
@@ -238,9 +272,16 @@ export class CorpusIndex {
     for (const entry of manifest.segments) {
       if (entry.removed.length === 0) continue;
       const removed = new Set(entry.removed);
-      for (const stored of (await this.#segment(entry.name)).speeches) if (removed.has(stored.meta.id)) count += stored.paragraphs.length;
+      for (const header of await this.#headers(entry.name)) if (removed.has(header.id)) count += header.paragraphs;
     }
     return count;
+  }
+
+  /** A segment's speeches as ids, paragraph counts and text hashes: from memory, or its small metadata file. */
+  async #headers(name: string): Promise<Array<{ id: string; paragraphs: number; hashes: string[] }>> {
+    const loaded = this.#loaded.get(name);
+    const headers = loaded?.speeches ?? (await readSpeechHeaders(this.#indexDir, name));
+    return headers.map(({ meta, paragraphs, hashes }) => ({ id: meta.id, paragraphs: paragraphs.length, hashes }));
   }
 
   /** Gives every segment vectors for `embedder`, reusing rows of the same tag by paragraph text. */
@@ -282,13 +323,20 @@ export class CorpusIndex {
   async #knownRows(manifest: IndexManifest, tag: string, hashes: ReadonlySet<string>): Promise<Map<string, Float32Array[]>> {
     const known = new Map<string, Float32Array[]>();
     for (const name of manifest.vectors?.tag === tag ? manifest.vectors.segments : []) {
+      // The segment's hashes first (a small file): most adds bring new texts, and then no vectors need reading.
+      const segmentHashes = (await this.#headers(name)).flatMap((header) => header.hashes);
+      if (!segmentHashes.some((hash) => hashes.has(hash) && !known.has(hash))) continue;
       const segment = await this.#segment(name, tag);
       if (segment.vectors === null) continue;
       const { owners, float32 } = segment.vectors.segment;
+      // One passage per text: a text found twice (a repeated paragraph) has its windows once.
+      const ownerOf = new Map<string, number>();
       const rows: number[] = [];
       owners.forEach((owner, row) => {
         const hash = segment.hashes[owner] ?? '';
-        if (hashes.has(hash) && !known.has(hash)) rows.push(row);
+        if (!hashes.has(hash) || known.has(hash) || (ownerOf.get(hash) ?? owner) !== owner) return;
+        ownerOf.set(hash, owner);
+        rows.push(row);
       });
       if (rows.length === 0) continue;
       const values = float32.read(rows);
@@ -308,10 +356,7 @@ export class CorpusIndex {
     const passages = passagesOf(speeches);
     const lexical = buildLexicalPart(passages);
     const { json, texts } = encodeSpeeches(speeches);
-    const fingerprints = speeches.map(({ meta, paragraphs }) => {
-      const { digest, shingles } = fingerprintSpeech(paragraphs);
-      return { id: meta.id, digest, shingles: [...shingles] };
-    });
+    const fingerprints = fingerprintsOf(speeches);
     for (const [file, bytes] of [
       [speechesFile(this.#indexDir, name), json],
       [textsFile(this.#indexDir, name), texts],
@@ -402,6 +447,14 @@ export class CorpusIndex {
     const digest = createHash('sha256').update(digests.sort().join('\n')).digest('hex');
     return { speeches: speeches.sort(compareSpeeches), lexical: new LexicalIndex({ parts }), store, digest };
   }
+}
+
+/** The duplicate fingerprints of speeches, as a segment stores them. */
+function fingerprintsOf(speeches: readonly StoredSpeech[]): SpeechShingles[] {
+  return speeches.map(({ meta, paragraphs }) => {
+    const { digest, shingles } = fingerprintSpeech(paragraphs);
+    return { speech: meta, digest, shingles: Uint32Array.from(shingles) };
+  });
 }
 
 /** A speech with what the index keeps beside it. */

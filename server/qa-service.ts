@@ -239,7 +239,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     addSpeech: (input) =>
       change(async () => {
         const { result, state: next } = await editor.add(input, { embedder: dense?.embedder ?? null, onIndexProgress: options.onIndexProgress, signal: stopChanges.signal });
-        if (next !== null) await install(next);
+        if (next !== null) await install(await next());
         return result;
       }),
     removeSpeech: (id) =>

@@ -1,5 +1,6 @@
 // Reads the corpus folder: each speech is `<id>.txt` (the original text, never modified) beside `<id>.meta.json`.
 
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -61,6 +62,13 @@ export async function listCorpus(dir: string, options: { log?: Logger } = {}): P
     files.push({ id, textFile: entry, text: [text.size, text.mtimeMs], meta: meta === null ? null : [meta.size, meta.mtimeMs] });
   }
   return files;
+}
+
+/** A digest of a speech's two files as they are on disk: equal digests mean nothing to read again. */
+export async function speechFilesDigest(dir: string, files: Pick<SpeechFiles, 'id' | 'textFile'>): Promise<string> {
+  const hash = createHash('sha256').update(await readFile(path.join(dir, files.textFile)));
+  const meta = await readFile(path.join(dir, `${files.id}${META_SUFFIX}`)).catch(() => null);
+  return hash.update('\u0000').update(meta ?? '').digest('hex').slice(0, 32);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Embedder } from '../core/types.ts';
 import { syncDir } from './durable-fs.ts';
 
 /** Bumped whenever the layout changes; an index of another version is rebuilt. */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 const MANIFEST = 'manifest.json';
 const SEGMENT_PREFIX = 'seg-';
@@ -44,8 +44,8 @@ export interface VectorsEntry {
 export interface IndexManifest {
   formatVersion: number;
   segments: SegmentEntry[];
-  /** Every speech indexed: its text and metadata files' stamps. */
-  corpus: Record<string, { text: FileStamp; meta: FileStamp | null }>;
+  /** Every speech indexed: its text and metadata files' stamps, and a digest of their bytes. */
+  corpus: Record<string, { text: FileStamp; meta: FileStamp | null; digest: string }>;
   vectors: VectorsEntry | null;
   /** Paragraphs searched (those of removed or replaced speeches left out). */
   passages: number;
@@ -121,7 +121,7 @@ export async function commitManifest(dir: string, manifest: IndexManifest): Prom
 /** The files a manifest needs. */
 function referenced(manifest: IndexManifest): Set<string> {
   const files = new Set<string>([MANIFEST]);
-  for (const { name } of manifest.segments) for (const suffix of ['.json', '.txt', '.fp.json', '.lex']) files.add(`${name}${suffix}`);
+  for (const { name } of manifest.segments) for (const suffix of ['.json', '.txt', '.fp', '.lex']) files.add(`${name}${suffix}`);
   if (manifest.vectors !== null) for (const name of manifest.vectors.segments) for (const suffix of ['i8', 'f32']) files.add(`${name}.${manifest.vectors.tag}.${suffix}`);
   return files;
 }

@@ -17,11 +17,11 @@ export interface StoredSpeech {
   hashes: string[];
 }
 
-/** The duplicate fingerprint of a speech, as stored: its digest and 5-word shingle hashes. */
-export interface StoredFingerprint {
-  id: string;
+/** The duplicate fingerprint of a speech, as stored: its digest and 5-word shingle hashes, and what names it. */
+export interface SpeechShingles {
+  speech: Pick<SpeechMeta, 'id' | 'title' | 'date'>;
   digest: string;
-  shingles: number[];
+  shingles: Uint32Array;
 }
 
 /** The vectors of a segment for one model: rows (windows) and, for each, the segment passage it embeds. */
@@ -35,6 +35,7 @@ export interface SegmentVectors {
 
 const MAGIC_LEX = 0x4c455831; // "LEX1"
 const MAGIC_VEC = 0x56454331; // "VEC1"
+const MAGIC_FP = 0x46505331; // "FPS1"
 
 /** `<dir>/<name>.json` and `.txt`: the segment's speeches (metadata, paragraph bounds) and paragraph texts. */
 export function speechesFile(dir: string, name: string): string {
@@ -46,9 +47,9 @@ export function textsFile(dir: string, name: string): string {
   return path.join(dir, `${name}.txt`);
 }
 
-/** `<dir>/<name>.fp.json`: the fingerprints of the segment's speeches. */
+/** `<dir>/<name>.fp`: the fingerprints of the segment's speeches. */
 export function fingerprintsFile(dir: string, name: string): string {
-  return path.join(dir, `${name}.fp.json`);
+  return path.join(dir, `${name}.fp`);
 }
 
 /** `<dir>/<name>.lex`: the segment's keyword postings. */
@@ -72,17 +73,31 @@ export function encodeSpeeches(speeches: readonly StoredSpeech[]): { json: Buffe
   return { json: Buffer.from(JSON.stringify({ speeches: stored }), 'utf8'), texts: Buffer.from(texts, 'utf8') };
 }
 
+/** A speech of a segment without its paragraph texts: metadata, text hashes, and paragraph bounds. */
+export interface SpeechHeader {
+  meta: SpeechMeta;
+  hashes: string[];
+  /** `[n, start, end, length of the text]` per paragraph. */
+  paragraphs: Array<[number, number, number, number]>;
+}
+
+/** Reads a segment's speeches without their texts (what is needed to find a paragraph's vectors by its hash). */
+export async function readSpeechHeaders(dir: string, name: string): Promise<SpeechHeader[]> {
+  const value = JSON.parse(await readFile(speechesFile(dir, name), 'utf8')) as { speeches?: unknown };
+  if (!Array.isArray(value.speeches)) throw new Error(`${name}.json holds no speeches`);
+  return value.speeches as SpeechHeader[];
+}
+
 /**
  * Reads a segment's speeches. Each paragraph's text is a slice of the one string of the texts file, which costs
  * no copy.
  * @throws Error when the files are not what a segment writes.
  */
 export async function readSpeeches(dir: string, name: string): Promise<StoredSpeech[]> {
-  const value = JSON.parse(await readFile(speechesFile(dir, name), 'utf8')) as { speeches?: unknown };
-  if (!Array.isArray(value.speeches)) throw new Error(`${name}.json holds no speeches`);
+  const headers = await readSpeechHeaders(dir, name);
   const texts = await readFile(textsFile(dir, name), 'utf8');
   let at = 0;
-  const speeches = (value.speeches as Array<{ meta: SpeechMeta; hashes: string[]; paragraphs: Array<[number, number, number, number]> }>).map((stored) => ({
+  const speeches = headers.map((stored) => ({
     meta: stored.meta,
     hashes: stored.hashes,
     paragraphs: stored.paragraphs.map(([n, start, end, length]) => {
@@ -95,16 +110,35 @@ export async function readSpeeches(dir: string, name: string): Promise<StoredSpe
   return speeches;
 }
 
-/** Serialises a segment's fingerprints. */
-export function encodeFingerprints(fingerprints: readonly StoredFingerprint[]): Buffer {
-  return Buffer.from(JSON.stringify(fingerprints), 'utf8');
+/** Serialises a segment's fingerprints: a JSON header (ids, digests, counts), then every shingle as uint32. */
+export function encodeFingerprints(fingerprints: readonly SpeechShingles[]): Buffer {
+  const header = Buffer.from(JSON.stringify(fingerprints.map(({ speech, digest, shingles }) => [speech.id, speech.title, speech.date, digest, shingles.length])), 'utf8');
+  const total = fingerprints.reduce((sum, { shingles }) => sum + shingles.length, 0);
+  const buffer = Buffer.alloc(align8(8 + header.length) + total * 4);
+  buffer.writeUInt32LE(MAGIC_FP, 0);
+  buffer.writeUInt32LE(header.length, 4);
+  header.copy(buffer, 8);
+  let at = align8(8 + header.length);
+  for (const { shingles } of fingerprints) {
+    Buffer.from(shingles.buffer, shingles.byteOffset, shingles.byteLength).copy(buffer, at);
+    at += shingles.byteLength;
+  }
+  return buffer;
 }
 
-/** Reads a segment's fingerprints. */
-export async function readFingerprints(dir: string, name: string): Promise<StoredFingerprint[]> {
-  const value = JSON.parse(await readFile(fingerprintsFile(dir, name), 'utf8')) as unknown;
-  if (!Array.isArray(value)) throw new Error(`${name}.fp.json holds no fingerprints`);
-  return value as StoredFingerprint[];
+/** Reads a segment's fingerprints; the shingles are views over one buffer. */
+export async function readFingerprints(dir: string, name: string): Promise<SpeechShingles[]> {
+  const bytes = await readFile(fingerprintsFile(dir, name));
+  if (bytes.readUInt32LE(0) !== MAGIC_FP) throw new Error(`${name}.fp is not a fingerprints file`);
+  const headerLength = bytes.readUInt32LE(4);
+  const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as Array<[string, string, string, string, number]>;
+  const buffer = new Uint8Array(bytes).buffer;
+  let at = align8(8 + headerLength);
+  return header.map(([id, title, date, digest, count]) => {
+    const shingles = new Uint32Array(buffer, at, count);
+    at += count * 4;
+    return { speech: { id, title, date }, digest, shingles };
+  });
 }
 
 /** Binary layout: magic, header length, JSON header (terms, posting lengths), lengths, docs, counts. */

@@ -11,6 +11,12 @@ export interface SpeechFingerprint {
   shingles: ReadonlySet<number>;
 }
 
+/** A fingerprint as an index stores it: its shingles as an array, each once. */
+export interface StoredFingerprint {
+  digest: string;
+  shingles: Uint32Array;
+}
+
 /** At or above this similarity, two speeches are the same speech. */
 export const DUPLICATE_SIMILARITY = 0.9;
 
@@ -80,11 +86,19 @@ export function fingerprintSpeech(paragraphs: readonly { text: string }[]): Spee
  * Jaccard similarity of two fingerprints' shingles, in [0, 1]; 1 when their digests are equal (the same words,
  * including two speeches without any). Compare with {@link DUPLICATE_SIMILARITY}.
  */
-export function fingerprintSimilarity(a: SpeechFingerprint, b: SpeechFingerprint): number {
+export function fingerprintSimilarity(a: SpeechFingerprint, b: SpeechFingerprint | StoredFingerprint): number {
   if (a.digest === b.digest) return 1;
-  const [small, large] = a.shingles.size <= b.shingles.size ? [a.shingles, b.shingles] : [b.shingles, a.shingles];
   let shared = 0;
-  for (const shingle of small) if (large.has(shingle)) shared += 1;
-  const union = small.size + large.size - shared;
+  let sizeOfB: number;
+  if (b.shingles instanceof Uint32Array) {
+    // Shingles as stored (each once): counted against the other's set.
+    for (const shingle of b.shingles) if (a.shingles.has(shingle)) shared += 1;
+    sizeOfB = b.shingles.length;
+  } else {
+    const [small, large] = a.shingles.size <= b.shingles.size ? [a.shingles, b.shingles] : [b.shingles, a.shingles];
+    for (const shingle of small) if (large.has(shingle)) shared += 1;
+    sizeOfB = b.shingles.size;
+  }
+  const union = a.shingles.size + sizeOfB - shared;
   return union === 0 ? 0 : shared / union;
 }
