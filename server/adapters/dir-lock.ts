@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { link, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
@@ -150,26 +150,32 @@ function isStale(lock: { holder: LockHolder | null; ageMs: number }, options: Di
   return ageMs > options.staleMs;
 }
 
+/** A takeover guard older than this was left by a process that died while taking over (it is held for milliseconds). */
+const GUARD_STALE_MS = 10_000;
+
 /**
- * Removes the stale lock with inode `ino`, such that of several processes doing this at once only one removes it:
- * the lock is renamed aside (atomic, so one contender wins), and removed only if it is still the same file. A
- * contender that moved aside a fresh lock (created since it looked) puts it back.
+ * Removes the stale lock seen as `seen`, such that of several processes doing this at once only one removes it and
+ * none removes a fresh lock created since: removal happens only while holding `<lock>.takeover` (created atomically),
+ * after reading the lock again and finding it still the same stale file. Inode numbers are reused once a file is
+ * gone, so the re-check looks at the holder too, not only the inode.
  */
-async function takeOver(lockPath: string, ino: number, log: Logger): Promise<void> {
-  const aside = uniqueName(lockPath);
+async function takeOver(lockPath: string, seen: { ino: number }, options: DirLockOptions): Promise<void> {
+  const guardPath = `${lockPath}.takeover`;
+  const guardIno = await tryCreate(guardPath, options.holder);
+  if (guardIno === null) {
+    const guard = await readLock(guardPath);
+    if (guard !== null && guard.ageMs > GUARD_STALE_MS) {
+      options.log.warn(`lock: removing ${path.basename(guardPath)} left by ${describe(guard.holder)}`);
+      await rm(guardPath, { force: true });
+    }
+    return;
+  }
   try {
-    await rename(lockPath, aside);
-  } catch (error) {
-    // Another contender moved it first.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
+    const current = await readLock(lockPath);
+    if (current !== null && current.ino === seen.ino && isStale(current, options)) await rm(lockPath, { force: true });
+  } finally {
+    await rm(guardPath, { force: true });
   }
-  if ((await stat(aside)).ino !== ino) {
-    await link(aside, lockPath).catch((error: unknown) => {
-      log.warn(`lock: could not put back ${path.basename(lockPath)} moved aside by mistake (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    });
-  }
-  await rm(aside, { force: true });
 }
 
 function describe(holder: LockHolder | null): string {
@@ -205,7 +211,9 @@ async function holdLock<T>(dir: string, lockPath: string, work: () => Promise<T>
     if (lock === null) continue;
     if (isStale(lock, options)) {
       options.log.warn(`lock: taking over ${path.basename(dir)}/.lock left by ${describe(lock.holder)} (heartbeat ${Math.round(lock.ageMs / 1000)} s old)`);
-      await takeOver(lockPath, lock.ino, options.log);
+      await takeOver(lockPath, lock, options);
+      // Another contender holds the takeover: let it finish before looking again.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(options.retryMs, 10)));
       continue;
     }
     // `busy` reaches HTTP clients, so it names the folder, not its full path.

@@ -258,7 +258,7 @@ describe('adding a speech over HTTP', () => {
     const added = Object.keys(after).filter((file) => !(file in outside));
     // The speech's two files, and the index's new generation (its segment files and manifest), nothing else.
     expect(added.filter((file) => !file.startsWith('index/')).sort()).toEqual(['corpus/idm-2019-10-18-etc-passwd.meta.json', 'corpus/idm-2019-10-18-etc-passwd.txt']);
-    expect(added.filter((file) => file.startsWith('index/')).every((file) => /^index\/seg-[\w-]+\.(json|lex|[0-9a-f]{12}\.(i8|f32))$/.test(file))).toBe(true);
+    expect(added.filter((file) => file.startsWith('index/')).every((file) => /^index\/seg-[\w-]+\.(json|lex|txt|fp|[0-9a-f]{12}\.(i8|f32))$/.test(file))).toBe(true);
   });
 });
 
