@@ -19,7 +19,7 @@ export interface TestServer {
 
 /** Opens the service (lexical unless a loader is given) and serves it. */
 export async function startTestServer(
-  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction'>> &
+  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction' | 'webFetch'>> &
     Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken' | 'connections' | 'hostPolicy' | 'httpTimeouts' | 'serveSourceMaps' | 'log'> = {},
 ): Promise<TestServer> {
   const workspace = await createWorkspace();
