@@ -3,14 +3,12 @@
 // loopback while the setting is off) that write nothing, and a folder added with one progress bar and a result
 // per file.
 
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import { ISLAND_STATEMENT, makeSpeechDocx, makeSpeechPdf } from '../fixtures/make-fixtures.ts';
 import { LABOUR_STATEMENT, WEB_PAGES_DIR } from '../fixtures/web-pages.ts';
-import { runScript, type CliRun } from './cli-runner.ts';
+import { runNpm, runScript } from './cli-runner.ts';
 import { PAGE_PATHS, startPageServer, type PageServer } from './page-server.ts';
 import { digestFolder } from './speech-requests.ts';
 import { createWorkspace, type Workspace } from './workspace.ts';
@@ -92,14 +90,7 @@ describe.concurrent('npm run add with addresses and folders', () => {
       const before = { corpus: await digestFolder(ws.corpusDir), index: await digestFolder(ws.indexDir) };
       // An address of its own, to tell whether the page server was asked for it (other tests use the server meanwhile).
       const address = pages.at(`${PAGE_PATHS.statement}?asked-by=npm-run-add`);
-      const run = await new Promise<CliRun>((resolve) => {
-        const child = spawn('npm', ['run', '--silent', 'add', '--', address], { cwd: PROJECT_ROOT, env: { ...process.env, ...envOf(ws, '') } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      const run = await runNpm('add', [address], envOf(ws, ''));
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('not added: address_not_allowed: 127.0.0.1 is a loopback address (this machine); speeches are not fetched from this machine or its private network unless URL_FETCH_ALLOW_PRIVATE allows it');
       expect({ corpus: await digestFolder(ws.corpusDir), index: await digestFolder(ws.indexDir) }).toEqual(before);
