@@ -1,6 +1,7 @@
 // What to tell a person when adding a speech fails: each server error code in plain words, with what to do
 // next, and the message built from it (text only).
 
+import { describeFormats, MAX_SPEECH_FILE_BYTES } from '../server/core/source-formats.ts';
 import { ApiError } from './api-request.ts';
 import { el } from './dom.ts';
 
@@ -11,17 +12,30 @@ export interface AddSpeechProblem {
   /** A shell command that fixes it, shown as code. */
   command?: string;
   /** The control to put focus on so the person can fix it. */
-  focus: 'token' | 'file' | 'fields' | null;
+  focus: 'token' | 'file' | 'address' | 'fields' | null;
   /** Whether trying the same request again can help (after fixing the token, or a network blip). */
   retry: boolean;
 }
 
-/** Explains `error` from a dry run or a save; `hadToken` tells a missing token from a wrong one. */
-export function explainAddSpeechError(error: unknown, options: { hadToken: boolean }): AddSpeechProblem {
+/** How each kind of speech is named in the messages about it. */
+const SUBJECTS = {
+  file: { what: 'file', unreadableHint: 'Encrypted or scanned PDFs and empty files cannot be read. Try another copy of the speech, for example as text.' },
+  address: { what: 'page', unreadableHint: 'Try the address of the speech itself rather than a list of speeches, or save the speech and add the file.' },
+} as const;
+
+const LIMIT_TEXT = `${MAX_SPEECH_FILE_BYTES / 1024 / 1024} MB`;
+
+/**
+ * Explains `error` from a dry run or a save; `hadToken` tells a missing token from a wrong one, `subject` whether
+ * the speech came from a file or a web address.
+ */
+export function explainAddSpeechError(error: unknown, options: { hadToken: boolean; subject?: 'file' | 'address' }): AddSpeechProblem {
   if (!(error instanceof ApiError)) {
     return { lead: 'Something went wrong in this page while adding the speech.', lines: [String(error)], focus: null, retry: true };
   }
   const serverSaid = error.message ? [`The server said: ${error.message}`] : [];
+  const subject = options.subject ?? 'file';
+  const { what, unreadableHint } = SUBJECTS[subject];
   switch (error.code) {
     case 'forbidden':
       return {
@@ -52,24 +66,36 @@ export function explainAddSpeechError(error: unknown, options: { hadToken: boole
       return {
         lead: 'This speech is already in the collection, so it was not added again.',
         lines: serverSaid,
-        focus: 'file',
+        focus: subject,
         retry: false,
       };
     case 'unsupported_type':
       return {
-        lead: 'This kind of file cannot be added.',
-        lines: [...serverSaid, 'Choose a speech saved as plain text (.txt), Markdown (.md), PDF or Word (.docx).'],
-        focus: 'file',
+        lead: subject === 'file' ? 'This kind of file cannot be added.' : 'This address does not lead to a speech that can be read.',
+        lines: [...serverSaid, `A speech can be added as ${describeFormats()}.`],
+        focus: subject,
         retry: false,
       };
     case 'too_large':
-      return { lead: 'The file is too large to add.', lines: [...serverSaid, 'The largest file that can be added is 20 MB.'], focus: 'file', retry: false };
+      return { lead: `The ${what} is too large to add.`, lines: [...serverSaid, `The largest ${what} that can be added is ${LIMIT_TEXT}.`], focus: subject, retry: false };
     case 'unreadable':
+      return { lead: `No speech text could be read from this ${what}.`, lines: [...serverSaid, unreadableHint], focus: subject, retry: false };
+    case 'address_not_allowed':
       return {
-        lead: 'No speech text could be read from this file.',
-        lines: [...serverSaid, 'Encrypted or scanned PDFs and empty files cannot be read. Try another copy of the speech, for example as text.'],
-        focus: 'file',
+        lead: 'The server does not fetch pages from this address.',
+        lines: [
+          ...serverSaid,
+          'Addresses on the server’s own machine or its private network are refused, unless whoever runs the server allows them with URL_FETCH_ALLOW_PRIVATE.',
+        ],
+        focus: 'address',
         retry: false,
+      };
+    case 'fetch_failed':
+      return {
+        lead: 'The page could not be fetched.',
+        lines: [...serverSaid, 'Check the address in a browser. If the page needs a login, save the speech and add the file instead.'],
+        focus: 'address',
+        retry: true,
       };
     case 'bad_request':
       return { lead: 'The server could not accept these details.', lines: serverSaid, focus: 'fields', retry: false };

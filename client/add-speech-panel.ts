@@ -1,17 +1,16 @@
-// The "Add a speech" panel: admin token, file chooser and drop zone, a dry run whose detected metadata the
-// person reviews and corrects, the save, and what happened — success or a plain explanation of the failure.
+// The "Add a speech" panel: admin token, file chooser and drop zone or a web address, a dry run whose detected
+// metadata the person reviews and corrects, the save, and what happened — success or a plain explanation of the failure.
 
 import { explainAddSpeechError, renderAddSpeechProblem, type AddSpeechProblem } from './add-speech-errors.ts';
 import { forgetAdminToken, readAdminToken, saveAdminToken } from './admin-token.ts';
-import { paragraphCount, plural } from './counts.ts';
+import { plural } from './counts.ts';
 import { el, requirePart } from './dom.ts';
 import { FileDropZone } from './file-drop-zone.ts';
 import { formatDate } from './format-date.ts';
-import type { AddSpeechReply } from '../server/core/http-api.ts';
-import { SPEECH_FIELDS } from '../server/core/speech-meta.ts';
-import { addSpeech, type MetaValues } from './speech-admin-api.ts';
+import { foundNote, originLabel } from './add-speech-status.ts';
+import { addSpeech, type MetaValues, type SpeechOrigin } from './speech-admin-api.ts';
 import type { SpeechSummary } from './speech-api.ts';
-import { formatBytes, SPEECH_FILE_ACCEPT, SPEECH_FILE_HINT, speechFileKind, speechFileProblem } from './speech-file.ts';
+import { SPEECH_ADDRESS_HINT, SPEECH_FILE_ACCEPT, SPEECH_FILE_HINT, speechAddressProblem, speechFileProblem } from './speech-file.ts';
 import { SpeechReviewForm } from './speech-review-form.ts';
 
 const part = <T extends Element>(root: ParentNode, selector: string, kind: { new (): T; prototype: T }): T =>
@@ -43,6 +42,7 @@ export class AddSpeechPanel {
   readonly #forget: HTMLButtonElement;
   readonly #chooseButton: HTMLButtonElement;
   readonly #chooseAnother: HTMLButtonElement;
+  readonly #address: HTMLInputElement;
   readonly #fileStatus: HTMLElement;
   readonly #problem: HTMLElement;
   readonly #success: HTMLElement;
@@ -50,7 +50,7 @@ export class AddSpeechPanel {
   readonly #review: SpeechReviewForm;
   readonly #drop: FileDropZone;
   readonly #tokenHintText: string;
-  #file: File | null = null;
+  #origin: SpeechOrigin | null = null;
   #saved: SpeechSummary | null = null;
   #request: AbortController | null = null;
   #returnFocus: HTMLElement | null = null;
@@ -66,6 +66,7 @@ export class AddSpeechPanel {
     this.#forget = part(dialog, '[data-token-forget]', HTMLButtonElement);
     this.#chooseButton = part(dialog, '[data-choose-file]', HTMLButtonElement);
     this.#chooseAnother = part(dialog, '[data-choose-another]', HTMLButtonElement);
+    this.#address = part(dialog, '[data-address-input]', HTMLInputElement);
     this.#fileStatus = part(dialog, '[data-file-status]', HTMLElement);
     this.#problem = part(dialog, '[data-problem]', HTMLElement);
     this.#success = part(dialog, '[data-success]', HTMLElement);
@@ -73,6 +74,11 @@ export class AddSpeechPanel {
     const input = part(dialog, '[data-file-input]', HTMLInputElement);
     input.accept = SPEECH_FILE_ACCEPT;
     part(dialog, '[data-file-hint]', HTMLElement).textContent = SPEECH_FILE_HINT;
+    part(dialog, '[data-address-hint]', HTMLElement).textContent = SPEECH_ADDRESS_HINT;
+    part(dialog, '[data-address-form]', HTMLFormElement).addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#chooseAddress(this.#address.value);
+    });
 
     this.#review = new SpeechReviewForm({ form: part(dialog, '[data-review-form]', HTMLFormElement), onSave: (values) => this.#save(values) });
     this.#drop = new FileDropZone({
@@ -106,8 +112,12 @@ export class AddSpeechPanel {
     });
     this.#chooseButton.addEventListener('click', () => this.#drop.choose());
     this.#chooseAnother.addEventListener('click', () => {
+      const wasAddress = this.#origin !== null && 'url' in this.#origin;
       this.#reset();
-      this.#drop.choose();
+      if (wasAddress) {
+        this.#address.focus();
+        this.#address.select();
+      } else this.#drop.choose();
     });
     part(dialog, '[data-add-another]', HTMLButtonElement).addEventListener('click', () => {
       this.#reset();
@@ -155,24 +165,38 @@ export class AddSpeechPanel {
       this.#showProblem({ lead: problem, lines: [], focus: 'file', retry: false });
       return;
     }
-    this.#file = file;
     if (extraFiles > 0) {
       const left = plural(extraFiles, 'other file was', 'other files were');
       this.#fileStatus.dataset.note = `Only one speech is added at a time: ${left} left out.`;
     }
-    void this.#check(file);
+    this.#read({ file });
   }
 
-  async #check(file: File): Promise<void> {
+  #chooseAddress(address: string): void {
+    this.#reset();
+    const problem = speechAddressProblem(address);
+    if (problem !== null) {
+      this.#showProblem({ lead: problem, lines: [], focus: 'address', retry: false });
+      return;
+    }
+    this.#read({ url: address.trim() });
+  }
+
+  #read(origin: SpeechOrigin): void {
+    this.#origin = origin;
+    this.#chooseAnother.textContent = 'url' in origin ? 'Use another address' : 'Choose another file';
+    void this.#check(origin);
+  }
+
+  async #check(origin: SpeechOrigin): Promise<void> {
     this.#setStage('checking');
-    this.#setStatus(`Reading “${file.name}”…`, { busy: true });
+    this.#setStatus(`Reading ${originLabel(origin)}…`, { busy: true });
     const request = this.#startRequest();
     try {
-      const result = await addSpeech({ file, token: this.#token.value, dryRun: true, signal: request.signal });
+      const result = await addSpeech({ origin, token: this.#token.value, dryRun: true, signal: request.signal });
       if (request.signal.aborted) return;
       this.#request = null;
-      const missing = missingNote(result);
-      this.#setStatus(`${fileLabel(file)}: ${paragraphCount(result.speech.paragraphs)} found.${missing}`);
+      this.#setStatus(foundNote(origin, result));
       this.#review.show(result.speech);
       this.#setStage('review');
       this.#review.focusFirst();
@@ -180,20 +204,25 @@ export class AddSpeechPanel {
       if (request.signal.aborted) return;
       this.#request = null;
       this.#setStage('choose');
-      this.#setStatus(fileLabel(file));
-      this.#showProblem(explainAddSpeechError(error, { hadToken: this.#token.value.trim() !== '' }), 'check');
+      this.#setStatus(originLabel(origin));
+      this.#showProblem(this.#explain(error), 'check');
     }
   }
 
+  #explain(error: unknown): AddSpeechProblem {
+    const subject = this.#origin !== null && 'url' in this.#origin ? 'address' : 'file';
+    return explainAddSpeechError(error, { hadToken: this.#token.value.trim() !== '', subject });
+  }
+
   async #save(values: MetaValues): Promise<void> {
-    const file = this.#file;
-    if (!file) return;
+    const origin = this.#origin;
+    if (!origin) return;
     this.#hideProblem();
     this.#setStage('saving');
     this.#review.setBusy(true);
     const request = this.#startRequest();
     try {
-      const result = await addSpeech({ file, fields: values, token: this.#token.value, dryRun: false, signal: request.signal });
+      const result = await addSpeech({ origin, fields: values, token: this.#token.value, dryRun: false, signal: request.signal });
       if (request.signal.aborted) return;
       this.#request = null;
       this.#showSuccess(result.speech);
@@ -203,13 +232,13 @@ export class AddSpeechPanel {
       this.#request = null;
       this.#review.setBusy(false);
       this.#setStage('review');
-      this.#showProblem(explainAddSpeechError(error, { hadToken: this.#token.value.trim() !== '' }), 'save');
+      this.#showProblem(this.#explain(error), 'save');
     }
   }
 
   #showSuccess(speech: SpeechSummary): void {
     this.#saved = speech;
-    this.#file = null;
+    this.#origin = null;
     this.#review.hide();
     this.#setStatus('');
     const rows: Array<[string, string]> = [
@@ -234,6 +263,7 @@ export class AddSpeechPanel {
     this.#problem.hidden = false;
     if (problem.focus === 'token') this.#token.focus();
     else if (problem.focus === 'file') (this.#review.isHidden() ? this.#chooseButton : this.#chooseAnother).focus();
+    else if (problem.focus === 'address') (this.#review.isHidden() ? this.#address : this.#chooseAnother).focus();
     else if (problem.focus === 'fields' && !this.#review.isHidden()) this.#review.focusFirst();
   }
 
@@ -245,7 +275,7 @@ export class AddSpeechPanel {
   #retry(): void {
     const step = this.#retryStep();
     this.#hideProblem();
-    if (step === 'check' && this.#file) void this.#check(this.#file);
+    if (step === 'check' && this.#origin) void this.#check(this.#origin);
     if (step === 'save') void this.#save(this.#review.values());
   }
 
@@ -255,11 +285,11 @@ export class AddSpeechPanel {
     this.#problem.dataset.retry = '';
   }
 
-  /** Back to the start: no file, no review, no message; a request under way is cancelled. */
+  /** Back to the start: no speech chosen, no review, no message; a request under way is cancelled. */
   #reset(): void {
     this.#request?.abort();
     this.#request = null;
-    this.#file = null;
+    this.#origin = null;
     this.#saved = null;
     this.#review.hide();
     this.#success.hidden = true;
@@ -294,20 +324,4 @@ export class AddSpeechPanel {
   #syncForget(): void {
     this.#forget.disabled = this.#token.value === '' && readAdminToken() === '';
   }
-}
-
-/** "speech.pdf (PDF, 120 KB)". */
-function fileLabel(file: File): string {
-  return `“${file.name}” (${speechFileKind(file) ?? 'file'}, ${formatBytes(file.size)})`;
-}
-
-/** What the person must still fill in, and why: not found in the file, or found in a line that could not be read. */
-function missingNote(result: AddSpeechReply): string {
-  const missing = result.missing ?? [];
-  if (missing.length === 0) return '';
-  const reasons = missing.map((field) => {
-    const written = result.unreadable?.[field];
-    return written === undefined ? `the ${field}: not found in the file` : `the ${field}: the file's “${SPEECH_FIELDS[field].label}:” line says “${written}”`;
-  });
-  return ` Please fill in ${reasons.join('; ')}.`;
 }

@@ -1,32 +1,32 @@
-// Which files can be added as speeches, checked before uploading: the server's accepted kinds and size limit,
-// in words for people.
+// Which files can be added as speeches, checked before uploading, and what the address field accepts: the server's
+// source types and size limit (server/core/source-formats.ts), in words for people.
 
-import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS, type SpeechFileExtension } from '../server/core/speech-files.ts';
+import {
+  describeFormats,
+  formatLabel,
+  formatOfFileName,
+  MAX_SPEECH_FILE_BYTES,
+  parseWebAddress,
+  SPEECH_FILE_ACCEPT,
+  SPEECH_FORMATS,
+  type SpeechFormat,
+} from '../server/core/source-formats.ts';
+
+export { SPEECH_FILE_ACCEPT } from '../server/core/source-formats.ts';
 
 /** The size limit in words, e.g. "20 MB". */
 const LIMIT_TEXT = `${MAX_SPEECH_FILE_BYTES / (1024 * 1024)} MB`;
 
-/** The kind of document each accepted extension names (the type makes a new server extension a compile error here). */
-const KIND_NAMES: Readonly<Record<SpeechFileExtension, string>> = {
-  '.txt': 'plain text',
-  '.md': 'Markdown',
-  '.pdf': 'PDF',
-  '.docx': 'Word document',
-};
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-const isSupported = (extension: string): extension is SpeechFileExtension => (SUPPORTED_SPEECH_EXTENSIONS as readonly string[]).includes(extension);
-
-/** The `accept` attribute of the file chooser. */
-export const SPEECH_FILE_ACCEPT = [
-  ...SUPPORTED_SPEECH_EXTENSIONS,
-  'text/plain',
-  'text/markdown',
-  'application/pdf',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-].join(',');
+/** The accepted kinds in words: "Plain text (.txt), Markdown (.md), PDF (.pdf), Word document (.docx) or web page (.html, .htm)". */
+const KINDS_TEXT = capitalised(describeFormats());
 
 /** What the file chooser accepts, in words. */
-export const SPEECH_FILE_HINT = `Plain text (.txt), Markdown (.md), PDF or Word (.docx), up to ${LIMIT_TEXT}`;
+export const SPEECH_FILE_HINT = `${KINDS_TEXT}, up to ${LIMIT_TEXT}`;
+
+/** What the address field accepts, in words. */
+export const SPEECH_ADDRESS_HINT = `The address of a web page, PDF or Word document (http:// or https://), up to ${LIMIT_TEXT}; the server fetches it.`;
 
 /** The lowercase extension of a file name, with its dot, or `''`. */
 function extensionOf(name: string): string {
@@ -34,10 +34,15 @@ function extensionOf(name: string): string {
   return dot <= 0 ? '' : name.slice(dot).toLowerCase();
 }
 
+/** A format's name for people, capitalised: "PDF", "Web page". */
+export function formatKind(format: string): string | null {
+  return (SPEECH_FORMATS as readonly string[]).includes(format) ? capitalised(formatLabel(format as SpeechFormat)) : null;
+}
+
 /** The kind of document a file is, e.g. "PDF", or null when it is not one we accept. */
 export function speechFileKind(file: Pick<File, 'name'>): string | null {
-  const extension = extensionOf(file.name);
-  return isSupported(extension) ? KIND_NAMES[extension] : null;
+  const format = formatOfFileName(file.name);
+  return format === null ? null : capitalised(formatLabel(format));
 }
 
 /**
@@ -48,13 +53,23 @@ export function speechFileProblem(file: Pick<File, 'name' | 'size'>): string | n
   if (speechFileKind(file) === null) {
     const extension = extensionOf(file.name);
     const what = extension ? `“${extension}” files` : 'Files without an extension';
-    return `${what} cannot be added. Choose a speech saved as ${SPEECH_FILE_HINT.replace(`, up to ${LIMIT_TEXT}`, '')}.`;
+    return `${what} cannot be added. Choose a speech saved as ${describeFormats()}.`;
   }
   if (file.size === 0) return `“${file.name}” is empty.`;
   if (file.size > MAX_SPEECH_FILE_BYTES) {
     return `“${file.name}” is ${formatBytes(file.size)}; the largest file that can be added is ${LIMIT_TEXT}.`;
   }
   return null;
+}
+
+/** Says what is wrong with a typed web address, or returns null when it may be sent (the server checks the rest). */
+export function speechAddressProblem(address: string): string | null {
+  try {
+    parseWebAddress(address);
+    return null;
+  } catch (error) {
+    return `${(error as Error).message.replace(/^url: /, '').replace(/^./, (first) => first.toUpperCase())}.`;
+  }
 }
 
 /** A file size for people: "850 KB", "3.4 MB". */

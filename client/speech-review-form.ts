@@ -1,17 +1,31 @@
-// The review step of adding a speech: the metadata found in the file, in labelled fields the person can correct.
+// The review step of adding a speech: the metadata found in the speech, in labelled fields the person can correct.
+// The fields are made from the field table (SPEECH_FIELDS): a new field appears here without touching the page.
 
-import { META_FIELDS, type MetaField } from '../server/core/speech-meta.ts';
+import { META_FIELDS, SPEECH_FIELDS, type MetaField } from '../server/core/speech-meta.ts';
+import { el } from './dom.ts';
 import type { MetaValues } from './speech-admin-api.ts';
 
 /** The form and callback of a {@link SpeechReviewForm}. */
 export interface SpeechReviewFormOptions {
-  /** A form with one input named after each metadata field and a submit button `[data-save]`. */
+  /** A form with a `[data-review-fields]` grid, which receives one labelled input per field, and a submit button `[data-save]`. */
   form: HTMLFormElement;
   /** Called with the checked values when the person saves. */
   onSave: (values: MetaValues) => void;
 }
 
-const NOT_FOUND = 'Not found in the file';
+const NOT_FOUND = 'Not found in the speech';
+
+/** Fields given the whole width of the grid: long values (a title, an event, an address). */
+const WIDE_FIELDS: ReadonlySet<MetaField> = new Set(['title', 'event', 'source']);
+
+/** One labelled input for `field`, checked by the browser as the table says (required, a date). */
+function fieldInput(field: MetaField): { label: HTMLLabelElement; input: HTMLInputElement } {
+  const rule = SPEECH_FIELDS[field];
+  const input = el('input', { attrs: { name: field, ...(rule.kind === 'date' ? { type: 'date' } : { autocomplete: 'off' }) } });
+  input.required = rule.required;
+  const label = el('label', { className: WIDE_FIELDS.has(field) ? 'field span-2' : 'field', children: [el('span', { className: 'field-label', text: rule.label }), input] });
+  return { label, input };
+}
 
 /** Fills, reads and checks the metadata fields. */
 export class SpeechReviewForm {
@@ -21,10 +35,12 @@ export class SpeechReviewForm {
 
   constructor(options: SpeechReviewFormOptions) {
     this.#form = options.form;
+    const grid = this.#form.querySelector('[data-review-fields]');
+    if (!(grid instanceof HTMLElement)) throw new Error('review form is missing its [data-review-fields] grid');
     const inputs: Partial<Record<MetaField, HTMLInputElement>> = {};
     for (const field of META_FIELDS) {
-      const input = this.#form.elements.namedItem(field);
-      if (!(input instanceof HTMLInputElement)) throw new Error(`review form is missing the "${field}" field`);
+      const { label, input } = fieldInput(field);
+      grid.append(label);
       inputs[field] = input;
     }
     this.#inputs = inputs as Record<MetaField, HTMLInputElement>;
@@ -40,12 +56,12 @@ export class SpeechReviewForm {
     });
   }
 
-  /** Shows the form filled with `values`; fields the file did not provide say so in their placeholder. */
+  /** Shows the form filled with `values`; fields the speech did not provide say so in their placeholder. */
   show(values: MetaValues): void {
     for (const field of META_FIELDS) {
       const input = this.#inputs[field];
       input.value = values[field];
-      input.placeholder = field === 'date' ? '' : NOT_FOUND;
+      input.placeholder = SPEECH_FIELDS[field].kind === 'date' ? '' : NOT_FOUND;
     }
     this.setBusy(false);
     this.#form.hidden = false;

@@ -5,8 +5,11 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseAllowance } from './adapters/address-policy.ts';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
+import type { WebFetchLimits } from './adapters/web-fetch.ts';
 import { AppError } from './core/errors.ts';
+import { MAX_SPEECH_FILE_BYTES } from './core/source-formats.ts';
 import type { ConnectionLimits } from './http/connection-guard.ts';
 import type { HostPolicy } from './http/host-policy.ts';
 import type { HttpTimeouts } from './http/server.ts';
@@ -71,6 +74,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** What reading an uploaded file may cost: memory, time, PDF pages, inflated Word bytes, paragraphs. */
   extraction: ExtractionLimits;
+  /** Adding a speech from its web address: which addresses may be fetched, and what a fetch may cost. */
+  webFetch: WebFetchLimits;
   /** Serve the chat page's source maps (`*.map`), for debugging; off by default. */
   serveSourceMaps: boolean;
 }
@@ -117,6 +122,10 @@ export const DEFAULTS = {
   MAX_PDF_PAGES: '500',
   MAX_INFLATED_MB: '50',
   MAX_SPEECH_PARAGRAPHS: '2000',
+  URL_FETCH_ALLOW_PRIVATE: 'false',
+  URL_FETCH_TIMEOUT_SECONDS: '20',
+  URL_FETCH_MAX_MB: '20',
+  URL_FETCH_MAX_REDIRECTS: '5',
   SERVE_SOURCE_MAPS: 'false',
 } as const;
 
@@ -259,7 +268,24 @@ export function loadConfig(env: Env): Config {
       maxInflatedBytes: integerIn('MAX_INFLATED_MB', get('MAX_INFLATED_MB'), 1, 4_096) * 1024 * 1024,
       maxParagraphs: integerIn('MAX_SPEECH_PARAGRAPHS', get('MAX_SPEECH_PARAGRAPHS'), 1, 1_000_000),
     },
+    webFetch: webFetchLimits(get),
     serveSourceMaps: flag('SERVE_SOURCE_MAPS', get('SERVE_SOURCE_MAPS')),
+  };
+}
+
+/** `URL_FETCH_*`: a fetched document is at most as large as a file may be. */
+function webFetchLimits(get: (key: ConfigKey) => string): WebFetchLimits {
+  let allowPrivate: WebFetchLimits['allowPrivate'];
+  try {
+    allowPrivate = parseAllowance(get('URL_FETCH_ALLOW_PRIVATE'));
+  } catch (error) {
+    throw invalid('URL_FETCH_ALLOW_PRIVATE', `true, false, or IP addresses and ranges such as 10.20.0.0/16 separated by commas (${(error as Error).message})`, get('URL_FETCH_ALLOW_PRIVATE'));
+  }
+  return {
+    allowPrivate,
+    timeoutMs: integerIn('URL_FETCH_TIMEOUT_SECONDS', get('URL_FETCH_TIMEOUT_SECONDS'), 1, 600) * 1000,
+    maxBytes: integerIn('URL_FETCH_MAX_MB', get('URL_FETCH_MAX_MB'), 1, MAX_SPEECH_FILE_BYTES / 1024 / 1024) * 1024 * 1024,
+    maxRedirects: integerIn('URL_FETCH_MAX_REDIRECTS', get('URL_FETCH_MAX_REDIRECTS'), 0, 20),
   };
 }
 

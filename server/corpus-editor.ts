@@ -5,7 +5,6 @@
 import { listCorpus } from './adapters/corpus-folder.ts';
 import { removeSpeechFiles, stageSpeech, takenStems, withCorpusLock, writeSpeechMetaFile, type AddStep } from './adapters/corpus-writer.ts';
 import { createExtractionSandbox, type ExtractionLimits, type ReadSpeech } from './adapters/extraction-sandbox.ts';
-import type { SpeechFormat } from './adapters/speech-extraction.ts';
 import { wrapEmbedder } from './core/embedder-wrapper.ts';
 import { plural } from './core/counts.ts';
 import { DEFAULT_CONFIG } from './config.ts';
@@ -19,13 +18,13 @@ import { deriveSpeechId } from './core/speech-id.ts';
 import { applyMetaPatch, requireComplete, settleSpeechMeta } from './core/speech-input.ts';
 import { isSpeechId, type MetaField, type MetaFields } from './core/speech-meta.ts';
 import type { Embedder, Speech, SpeechMeta } from './core/types.ts';
+import type { SpeechFormat } from './core/source-formats.ts';
 import { CorpusIndex, type IndexReport, type SearchSnapshot } from './corpus-index.ts';
+import { openSpeechSource, type SourceFetching, type SpeechSource } from './speech-source.ts';
 
-/** The text of a new speech: an uploaded file, or text sent as is. */
-export type SpeechSource = { fileName: string; bytes: Uint8Array } | { text: string; fileName?: string };
-
-export type { SpeechFormat } from './adapters/speech-extraction.ts';
+export type { SpeechFormat } from './core/source-formats.ts';
 export type { SpeechSummary } from './core/http-api.ts';
+export type { SpeechSource } from './speech-source.ts';
 
 /** What to add. */
 export interface AddSpeechInput {
@@ -79,6 +78,8 @@ export interface CorpusEditorOptions {
   extraction?: ExtractionLimits;
   /** Keep a file reader started for the next add (a server that takes uploads), rather than starting one per file. */
   warmExtraction?: boolean;
+  /** Where adding from a web address may fetch, and what it may cost; the configuration's defaults when left out. */
+  webFetch?: SourceFetching;
 }
 
 /** Changes the corpus folder and keeps the vector index in line. */
@@ -93,7 +94,8 @@ export interface CorpusEditor {
   /**
    * Adds a speech. Nothing is written unless every check passes and indexing succeeds.
    * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request` (missing or bad metadata),
-   *   `duplicate` (naming the speech already there), `busy`, or the model's error while indexing.
+   *   `duplicate` (naming the speech already there), `busy`, or the model's error while indexing; for a web
+   *   address also `address_not_allowed` and `fetch_failed`.
    */
   add(
     input: AddSpeechInput,
@@ -116,13 +118,6 @@ export interface CorpusEditor {
 /** The metadata and paragraph count of a speech. */
 export function summaryOf({ meta, paragraphs }: Speech): SpeechSummary {
   return { ...meta, paragraphs: paragraphs.length };
-}
-
-/** A source's file name and bytes; text sent as is goes through the same checks as a `.txt` file. */
-function fileOf(source: SpeechSource): { fileName: string; bytes: Uint8Array; displayName: string } {
-  if ('bytes' in source) return { fileName: source.fileName, bytes: source.bytes, displayName: source.fileName };
-  const fileName = source.fileName ?? '';
-  return { fileName: /\.(txt|md)$/i.test(fileName) ? fileName : 'text.txt', bytes: Buffer.from(source.text, 'utf8'), displayName: fileName };
 }
 
 /** @throws AppError `duplicate` naming the first existing speech whose fingerprint the new one matches. */
@@ -171,6 +166,7 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
   if (options.warmExtraction === true) sandbox.warmUp();
 
   const index = new CorpusIndex({ corpusDir, indexDir, log });
+  const fetching: SourceFetching = options.webFetch ?? { limits: DEFAULT_CONFIG.webFetch };
 
   /** Syncs the index with the corpus; the model's failures become `model_unavailable`, a shutdown stops it. */
   const sync = (indexing: IndexingOptions) =>
@@ -200,13 +196,13 @@ export function createCorpusEditor(options: CorpusEditorOptions): CorpusEditor {
       }),
 
     async add(input, indexing) {
-      // Reading needs nothing from the corpus and may take a while for a large PDF: done before the lock, in a worker.
-      const file = fileOf(input.source);
-      const fileName = file.displayName;
-      const read: ReadSpeech = await sandbox.read(file, { signal: indexing.signal });
+      // Fetching and reading need nothing from the corpus and may take a while: done before the lock, reading in a worker.
+      const source = await openSpeechSource(input.source, fetching, { signal: indexing.signal });
+      const fileName = source.displayName;
+      const read: ReadSpeech = await sandbox.read(source.file, { signal: indexing.signal });
       const { text, format, paragraphs, frontMatter, unreadable } = read;
       if (paragraphs.length === 0) throw new AppError('unreadable', `no paragraphs of speech text were found in ${fileName || 'the text'}`);
-      const settled = settleSpeechMeta({ explicit: input.meta ?? {}, detected: frontMatter, unreadable, fileName });
+      const settled = settleSpeechMeta({ explicit: input.meta ?? {}, detected: frontMatter, unreadable, fileName, address: source.address });
       const dryRun = input.dryRun ?? false;
       if (!dryRun) requireComplete(settled);
       return locked(async () => {

@@ -14,6 +14,7 @@ import { watchCorpus } from './adapters/corpus-watcher.ts';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
 import { createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type CorpusState, type SpeechSummary } from './corpus-editor.ts';
 import { buildRetriever, prepareDense, type DenseSide, type RetrievalSettings } from './retrieval-stack.ts';
+import type { SourceFetching } from './speech-source.ts';
 
 export { passagesOf } from './core/passages.ts';
 export type { AddSpeechInput, AddSpeechResult, SpeechSummary } from './corpus-editor.ts';
@@ -38,8 +39,9 @@ export interface QaService {
   onModeChange(listener: (mode: RetrievalMode) => void): () => void;
   /**
    * Adds a speech (or, with `dryRun`, reports what would be added) and answers from it at once.
-   * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request`, `duplicate`, `busy`, or a
-   *   model failure while indexing; in every case corpus/ and index/ are left as they were.
+   * @throws AppError `unsupported_type`, `too_large`, `unreadable`, `bad_request`, `duplicate`, `busy`,
+   *   `address_not_allowed` or `fetch_failed` (a web address), or a model failure while indexing; in every case
+   *   corpus/ and index/ are left as they were.
    */
   addSpeech(input: AddSpeechInput): Promise<AddSpeechResult>;
   /** Removes a speech from the corpus and the index. @throws AppError `bad_request`, `not_found`, `busy`. */
@@ -86,6 +88,8 @@ export interface QaServiceOptions {
   extraction?: ExtractionLimits;
   /** Keep a file reader started for the next add (a server that takes uploads). */
   warmExtraction?: boolean;
+  /** Where adding from a web address may fetch, and what it may cost; the configuration's defaults when left out. */
+  webFetch?: SourceFetching;
 }
 
 /** How the service watches the corpus folder unless told otherwise. */
@@ -115,6 +119,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     extraction: options.extraction,
     warmExtraction: options.warmExtraction,
+    webFetch: options.webFetch,
   });
   const serial = createSerialQueue();
   let state: CorpusState = await editor.load();

@@ -31,5 +31,6 @@ export function openConfiguredService(
     onIndexProgress: options.onIndexProgress,
     extraction: config.extraction,
     warmExtraction: options.warmExtraction,
+    webFetch: { limits: config.webFetch },
   });
 }

@@ -26,9 +26,8 @@ export interface ReadSpeech extends ExtractedSpeech, SplitSpeech {
   fingerprint: SpeechFingerprint;
 }
 
-/** The message a worker receives: one file and the bounds to read it within. */
-export interface ExtractionJob {
-  fileName: string;
+/** The message a worker receives: one file (its bytes transferred) and the bounds to read it within. */
+export interface ExtractionJob extends Omit<SpeechFile, 'bytes'> {
   bytes: ArrayBuffer;
   bounds: ContentBounds & { maxParagraphs: number };
 }
@@ -55,7 +54,7 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const WORKER_URL = productModule('server/adapters/extraction-worker');
 
 /** Libraries the worker loads before tsx is registered (see worker-thread.ts). */
-const NATIVE_MODULES = ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs', 'mammoth'];
+const NATIVE_MODULES = ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs', 'mammoth', 'linkedom', '@mozilla/readability'];
 
 function spawnWorker(limits: ExtractionLimits): Worker {
   const worker = startWorkerThread(WORKER_URL, {
@@ -131,7 +130,8 @@ export function createExtractionSandbox(limits: ExtractionLimits, options: { log
       const greeting = await ready;
       if (greeting.type !== 'ready') throw new AppError('internal', 'the file reader did not start properly');
       const bytes = new Uint8Array(file.bytes).buffer;
-      const job: ExtractionJob = { fileName: file.fileName, bytes, bounds: { maxPdfPages: limits.maxPdfPages, maxInflatedBytes: limits.maxInflatedBytes, maxParagraphs: limits.maxParagraphs } };
+      const bounds = { maxPdfPages: limits.maxPdfPages, maxInflatedBytes: limits.maxInflatedBytes, maxParagraphs: limits.maxParagraphs };
+      const job: ExtractionJob = { fileName: file.fileName, format: file.format, charset: file.charset, bytes, bounds };
       const reply = nextReply(worker, { ms: limits.timeoutMs, error: new AppError('too_large', `the file takes more than ${Math.round(limits.timeoutMs / 1000)} s to read; it is too large or too complex`) }, signal);
       worker.postMessage(job, [bytes]);
       const result = await reply;

@@ -1,4 +1,4 @@
-// The worker thread that reads one uploaded speech file: extracts its text, splits it into paragraphs and
+// The worker thread that reads one speech file (uploaded, or fetched from its address): extracts its text, splits it into paragraphs and
 // fingerprints it, away from the thread that answers questions. Started, limited and ended by
 // extraction-sandbox.ts; one file per worker, so that all its memory goes with it.
 
@@ -14,7 +14,7 @@ if (port === null) throw new Error('extraction-worker.ts runs as a worker thread
 
 async function read(job: ExtractionJob): Promise<WorkerReply> {
   try {
-    const { text, format } = await extractSpeechText({ fileName: job.fileName, bytes: new Uint8Array(job.bytes) }, job.bounds);
+    const { text, format } = await extractSpeechText({ ...job, bytes: new Uint8Array(job.bytes) }, job.bounds);
     const { paragraphs, frontMatter, unreadable } = splitSpeech(text);
     if (paragraphs.length > job.bounds.maxParagraphs) {
       throw new AppError('too_large', `the speech has ${paragraphs.length} paragraphs, more than the ${job.bounds.maxParagraphs} accepted`);

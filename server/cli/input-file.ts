@@ -1,9 +1,11 @@
-// Files named on a command line: read relative to where the command was typed, and every way that can fail
-// (no such file, a folder, no permission) said in words that name the path and the fix.
+// Files and folders named on a command line: read relative to where the command was typed, a folder's speech files
+// listed, and every way that can fail (no such file, a folder, no permission) said in words that name the path
+// and the fix.
 
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../core/errors.ts';
+import { describeFormats, formatOfFileName } from '../core/source-formats.ts';
 
 /**
  * A file-system failure on a path the user named, as an `AppError` that names the path and the fix; null for
@@ -41,5 +43,42 @@ export async function readInputFile(base: string, file: string, options: { maxBy
     if (error instanceof AppError) throw error;
     // Named as the user typed it, not as resolved.
     throw fileErrorOf(Object.assign(error as object, { path: file })) ?? error;
+  }
+}
+
+/** What a folder holds for adding: its speech files (paths as the user would type them), and what was left out. */
+export interface FolderListing {
+  files: string[];
+  /** Files of other types, hidden files included. */
+  otherFiles: number;
+  /** Sub-folders, which are not searched. */
+  folders: number;
+}
+
+/**
+ * The speech files in a folder the user named (not in its sub-folders), by name, or null when `folder` is not a
+ * folder (then it is read as a file).
+ * @throws AppError `bad_request` naming the folder when it cannot be read.
+ */
+export async function listSpeechFolder(base: string, folder: string): Promise<FolderListing | null> {
+  const full = path.resolve(base, folder);
+  try {
+    if (!(await stat(full)).isDirectory()) return null;
+    const entries = (await readdir(full, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const listing: FolderListing = { files: [], otherFiles: 0, folders: 0 };
+    for (const entry of entries) {
+      if (entry.isDirectory()) listing.folders += 1;
+      else if (entry.isFile() && !entry.name.startsWith('.') && formatOfFileName(entry.name) !== null) listing.files.push(path.join(folder, entry.name));
+      else listing.otherFiles += 1;
+    }
+    if (listing.files.length === 0) {
+      throw new AppError('bad_request', `${JSON.stringify(folder)}: the folder holds no speech files (${describeFormats()}); sub-folders are not searched, name them to add theirs`);
+    }
+    return listing;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // A name that does not exist is reported when it is read as a file.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileErrorOf(Object.assign(error as object, { path: folder })) ?? error;
   }
 }

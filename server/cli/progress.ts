@@ -7,6 +7,8 @@ import type { ModelSource } from '../config.ts';
 /** A progress display for counted work. */
 export interface ProgressDisplay {
   update(done: number, total: number): void;
+  /** Writes `text` to `target` (stdout by default) without breaking the bar: on a terminal, the bar is drawn again below it. */
+  print(text: string, target?: NodeJS.WritableStream): void;
   stop(): void;
 }
 
@@ -25,6 +27,8 @@ export function createProgressDisplay(label: string, options: { stream?: NodeJS.
           cliProgress.Format.Formatter({ ...options, format: payload.finished === true ? finished : running }, params, payload),
         stream,
         hideCursor: true,
+        // A line printed over the bar (see print) needs it drawn again even when its text has not changed.
+        forceRedraw: true,
       },
       cliProgress.Presets.shades_classic,
     );
@@ -39,6 +43,16 @@ export function createProgressDisplay(label: string, options: { stream?: NodeJS.
         last = done;
         bar.setTotal(total);
         bar.update(done);
+      },
+      print(text, target = process.stdout) {
+        if (!started) {
+          target.write(text);
+          return;
+        }
+        stream.cursorTo(0);
+        stream.clearLine(0);
+        target.write(text);
+        bar.render();
       },
       stop() {
         if (!started) return;
@@ -57,6 +71,7 @@ export function createProgressDisplay(label: string, options: { stream?: NodeJS.
       lastTenth = tenth;
       stream.write(`${label}: ${done}/${total}\n`);
     },
+    print: (text, target = process.stdout) => target.write(text),
     stop: () => {},
   };
 }

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'unsupported_type',
   'too_large',
   'unreadable',
+  'address_not_allowed',
+  'fetch_failed',
   'busy',
   'internal',
   'config_invalid',

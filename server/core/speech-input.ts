@@ -50,20 +50,41 @@ export interface SettledMeta {
   unreadable: UnreadableMeta;
 }
 
+/** The last part of an address's path, as words for a title of last resort: `…/opening-remarks-2019` → `opening remarks 2019`. */
+function titleFromAddress(address: string): string {
+  let pathname = '';
+  try {
+    pathname = new URL(address).pathname;
+  } catch {
+    return '';
+  }
+  const segment = pathname.replace(/\/+$/, '').split('/').pop() ?? '';
+  try {
+    return titleFromFileName(decodeURIComponent(segment));
+  } catch {
+    return titleFromFileName(segment);
+  }
+}
+
 /**
  * A new speech's metadata: explicit values win over what the text says (its header block or front matter);
- * without either, the title comes from the file name and the source is the file name. A place named at the end
- * of the event fills the place when none is given.
+ * without either, the title comes from the file name and the source is the file name. A speech fetched from a
+ * web address has that address as its source unless one is given explicitly (and the address's last part as the
+ * title of last resort). A place named at the end of the event fills the place when none is given.
  */
 export function settleSpeechMeta(input: {
   explicit: MetaFields;
   detected: DetectedMeta;
   unreadable?: UnreadableMeta;
   fileName?: string;
+  /** The web address the text was fetched from. */
+  address?: string | null;
 }): SettledMeta {
-  const { explicit, detected } = input;
+  const { detected } = input;
+  const address = input.address ?? null;
+  const explicit: MetaFields = address === null ? input.explicit : { source: address, ...input.explicit };
   const fileName = cleanMetaValue(input.fileName?.split(/[\\/]/).pop() ?? '');
-  const fallback: MetaFields = { title: titleFromFileName(fileName), source: fileName };
+  const fallback: MetaFields = { title: address === null ? titleFromFileName(fileName) : titleFromAddress(address), source: fileName };
   const meta = emptyMetaValues();
   for (const field of META_FIELDS) {
     const found = cleanMetaValue(detected[field] ?? '');
@@ -73,7 +94,7 @@ export function settleSpeechMeta(input: {
   }
   // A detected date that is not a real one (a typo in a header block) is as good as none.
   if (!isIsoDate(meta.date)) meta.date = '';
-  if (meta.place === '' && explicit.place === undefined) meta.place = placeAtEndOf(meta.event) ?? '';
+  if (meta.place === '' && input.explicit.place === undefined) meta.place = placeAtEndOf(meta.event) ?? '';
   const unreadable: UnreadableMeta = {};
   for (const [field, value] of Object.entries(input.unreadable ?? {}) as Array<[MetaField, string]>) {
     if (meta[field] === '') unreadable[field] = value;

@@ -20,6 +20,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_type: 415,
   too_large: 413,
   unreadable: 422,
+  address_not_allowed: 403,
+  fetch_failed: 502,
   busy: 503,
   internal: 500,
   config_invalid: 500,

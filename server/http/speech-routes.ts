@@ -1,10 +1,10 @@
-// The write routes of the speech API, all behind the admin token: add a speech (multipart file or JSON text,
-// optionally as a dry run for review), edit its metadata, remove it.
+// The write routes of the speech API, all behind the admin token: add a speech (a multipart file, JSON text or a
+// JSON web address, optionally as a dry run for review), edit its metadata, remove it.
 
 import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from '../core/errors.ts';
 import type { AddSpeechReply, EditSpeechReply } from '../core/http-api.ts';
-import { MAX_SPEECH_FILE_BYTES } from '../core/speech-files.ts';
+import { MAX_SPEECH_FILE_BYTES, parseWebAddress } from '../core/source-formats.ts';
 import { parseMetaFields } from '../core/speech-input.ts';
 import { MAX_META_FIELD_CHARS, META_FIELDS } from '../core/speech-meta.ts';
 import type { AddSpeechInput, AddSpeechResult, QaService } from '../qa-service.ts';
@@ -52,11 +52,21 @@ function jsonBody(limit: number): RequestHandler {
  */
 const addMeta = (fields: unknown) => parseMetaFields(fields, { keepEmpty: true });
 
-/** The add input from a JSON body `{text, fileName?, title?, speaker?, …}`. */
+/** The add input from a JSON body `{url, title?, …}`: the address is checked here, fetched by the service. */
+function addressInput(url: unknown, fields: Record<string, unknown>): Omit<AddSpeechInput, 'dryRun'> {
+  if (typeof url !== 'string') throw new AppError('bad_request', 'url: must be the web address as a string');
+  return { source: { url: parseWebAddress(url).href }, meta: addMeta(fields) };
+}
+
+/** The add input from a JSON body `{text, fileName?, title?, speaker?, …}` or `{url, title?, …}`. */
 function jsonInput(body: unknown): Omit<AddSpeechInput, 'dryRun'> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('bad_request', 'send a JSON object {text, title, …}');
-  const { text, fileName, ...fields } = body as Record<string, unknown>;
-  if (typeof text !== 'string') throw new AppError('bad_request', 'text: must be the speech text as a string');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('bad_request', 'send a JSON object {text, title, …} or {url, title, …}');
+  const { text, fileName, url, ...fields } = body as Record<string, unknown>;
+  if (url !== undefined) {
+    if (text !== undefined || fileName !== undefined) throw new AppError('bad_request', 'send either a url or a text, not both');
+    return addressInput(url, fields);
+  }
+  if (typeof text !== 'string') throw new AppError('bad_request', 'text: must be the speech text as a string (or send url: a web address)');
   if (fileName !== undefined && (typeof fileName !== 'string' || fileName.length > MAX_META_FIELD_CHARS)) {
     throw new AppError('bad_request', `fileName: must be a string of at most ${MAX_META_FIELD_CHARS} characters`);
   }
@@ -95,7 +105,7 @@ export function createSpeechRoutes(deps: SpeechRoutesDeps): express.Router {
     } else if (req.is('application/json')) {
       input = jsonInput(req.body);
     } else {
-      throw new AppError('bad_request', 'send the speech as multipart/form-data (a "file" field) or as JSON {text, title, …}');
+      throw new AppError('bad_request', 'send the speech as multipart/form-data (a "file" field), as JSON {text, title, …}, or its address as JSON {url, title, …}');
     }
     const result = await service.addSpeech({ ...input, dryRun });
     res.status(dryRun ? 200 : 201).json(addReply(result));

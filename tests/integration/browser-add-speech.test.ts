@@ -207,7 +207,7 @@ describe('adding a speech in Chromium', () => {
     await dropFile(page, { name: 'notes.rtf', bytes: 100, type: 'application/rtf' });
     const alert = dialog.getByRole('alert');
     await expect.poll(() => alert.textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/“\.rtf” files cannot be added/);
-    expect(await alert.textContent()).toMatch(/PDF or Word \(\.docx\)/);
+    expect(await alert.textContent()).toMatch(/PDF \(\.pdf\), Word document \(\.docx\) or web page \(\.html, \.htm\)/);
     await dropFile(page, { name: 'huge.pdf', bytes: 21 * 1024 * 1024, type: 'application/pdf' });
     await expect.poll(() => alert.textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/largest file that can be added is 20 MB/);
     expect(uploads).toEqual([]);

@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../../server/config.ts';
 import type { Embedder } from '../../server/core/types.ts';
 import { startServer, type RunningServer } from '../../server/http/server.ts';
 import { openQaService, type QaService } from '../../server/qa-service.ts';
+import type { SourceFetching } from '../../server/speech-source.ts';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
@@ -38,7 +39,10 @@ export interface BrowserHarness {
   clientDir: string;
   /** Script errors of every page opened by {@link openChat}, for the test to check and clear. */
   pageErrors: string[];
-  serve(name: string, options?: { speeches?: Record<string, { text: string; meta: Record<string, string> }>; loadEmbedder?: () => Promise<Embedder>; adminToken?: string }): Promise<ServedCorpus>;
+  serve(
+    name: string,
+    options?: { speeches?: Record<string, { text: string; meta: Record<string, string> }>; loadEmbedder?: () => Promise<Embedder>; adminToken?: string; webFetch?: SourceFetching },
+  ): Promise<ServedCorpus>;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,7 @@ export async function startBrowserHarness(name: string): Promise<BrowserHarness>
         await writeFile(path.join(corpusDir, `${id}.txt`), speech.text);
         await writeFile(path.join(corpusDir, `${id}.meta.json`), JSON.stringify(speech.meta));
       }
-      const service = await openQaService({ corpusDir, indexDir, loadEmbedder: options.loadEmbedder ?? null, watch: null });
+      const service = await openQaService({ corpusDir, indexDir, loadEmbedder: options.loadEmbedder ?? null, watch: null, webFetch: options.webFetch });
       const listen = (port: number) => startServer({ service, host: '127.0.0.1', port, clientDir, adminToken: options.adminToken ?? null });
       let server: RunningServer | null = await listen(0);
       const port = server.port;

@@ -1,7 +1,7 @@
-// Runs a command of the command line for real: a script of the project under tsx, in its own process, with the
-// environment given, collecting what it prints and how it exits.
+// Runs a command of the command line for real: a script of the project under tsx, or an npm script as a user types
+// it, in its own process, with the environment given, collecting what it prints and how it exits.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../server/config.ts';
 
@@ -14,7 +14,16 @@ export interface CliRun {
 
 /** Runs `script` (relative to the project, e.g. `server/cli/list-speeches.ts`) with `args` and `env` added to this process's. */
 export function runScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  return collect(spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } }));
+}
+
+/** Runs `npm run <name> -- <args>` from the project folder, as a user types it. */
+export function runNpm(name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const dashes = args.length > 0 ? ['--', ...args] : [];
+  return collect(spawn('npm', ['run', '--silent', name, ...dashes], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } }));
+}
+
+function collect(child: ChildProcessWithoutNullStreams): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

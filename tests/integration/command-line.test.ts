@@ -49,14 +49,14 @@ describe.concurrent('the command line', () => {
     const run = await runScript('server/cli/add-speech.ts', ['speech.txt', '--titel', 'Remarks'], env);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('npm run add: unknown option --titel (did you mean --title?)');
-    expect(run.stderr).toContain('usage: npm run add -- <file...>');
+    expect(run.stderr).toContain('usage: npm run add -- <file|folder|address...>');
     expect(run.stderr).not.toContain('internal');
   }, 60_000);
 
-  it('says a folder is not a file, and which files to name instead', async ({ expect }) => {
+  it('says a folder holds no speech files, which ones it would take, and that sub-folders are not searched', async ({ expect }) => {
     const run = await runScript('server/cli/add-speech.ts', ['speeches/'], env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('"speeches/": is a folder, not a file; name the files inside it instead (e.g. speeches/*.pdf)');
+    expect(run.stderr).toContain('speeches/: not added: bad_request: "speeches/": the folder holds no speech files (plain text (.txt), Markdown (.md), PDF (.pdf), Word document (.docx) or web page (.html, .htm)); sub-folders are not searched');
     expect(run.stderr).not.toContain('internal');
   }, 60_000);
 

@@ -94,6 +94,13 @@ function jsonBody(random: Random): Buffer {
     { text: 'x', unknown: 'field' },
     { title: '' },
     { source: 'javascript:alert(1)' },
+    // Addresses, all refused before any connection or name lookup: nothing leaves this machine.
+    { url: 'file:///etc/passwd' },
+    { url: 'http://127.0.0.1:1/speech', title: 'Loopback' },
+    { url: 'http://169.254.169.254/latest/meta-data/' },
+    { url: 'https://[::1]/' },
+    { url: 42 },
+    { url: 'http://10.0.0.1/x', text: 'both' },
   ]);
   const raw = Buffer.from(JSON.stringify(value));
   return random() < 0.2 ? raw.subarray(0, Math.floor(random() * raw.length)) : raw;

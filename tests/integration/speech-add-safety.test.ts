@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SPEECH_FILE_BYTES } from '../../server/core/speech-files.ts';
+import { MAX_SPEECH_FILE_BYTES } from '../../server/core/source-formats.ts';
 import { wrapEmbedder } from '../../server/core/embedder-wrapper.ts';
 import type { Embedder } from '../../server/core/types.ts';
 import { CLIMATE_KEYNOTE, FIXTURE_PARAGRAPH_COUNT, ISLAND_STATEMENT, makeSpeechDocx, makeSpeechPdf, speechPlainText } from '../fixtures/make-fixtures.ts';

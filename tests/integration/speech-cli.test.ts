@@ -2,7 +2,6 @@
 // the tiny model: adding several files, refusals that change nothing, removal, a running server that picks up
 // a speech added from the command line, and adds from the command line and HTTP at the same moment.
 
-import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +9,10 @@ import { loadCorpus } from '../../server/adapters/corpus-folder.ts';
 import { withCorpusLock } from '../../server/adapters/corpus-writer.ts';
 import { readIndexManifest } from '../../server/adapters/index-store.ts';
 import { CorpusIndex } from '../../server/corpus-index.ts';
-import { PROJECT_ROOT } from '../../server/config.ts';
 import type { AnswerFrame, CorpusFrame } from '../../server/core/protocol.ts';
 import { passagesOf } from '../../server/qa-service.ts';
 import { CLIMATE_KEYNOTE, ISLAND_STATEMENT, makeSpeechDocx, makeSpeechPdf, speechPlainText } from '../fixtures/make-fixtures.ts';
-import { runScript, type CliRun } from './cli-runner.ts';
+import { runNpm, runScript, type CliRun } from './cli-runner.ts';
 import { digestFolder, postSpeech, readIndexVectors, TEST_ADMIN_TOKEN } from './speech-requests.ts';
 import { startTestServer, TestClient } from './test-server.ts';
 import { createTinyModelLoader, createWorkspace, type Workspace } from './workspace.ts';
@@ -171,12 +169,7 @@ describe.concurrent('npm run add / list / remove', () => {
       expect(run.stdout).toContain(`added ${KEYNOTE_ID}: 30 paragraphs (not indexed: no model`);
       // Keywords are indexed; vectors wait for a model.
       expect((await readdir(ws.indexDir)).filter((file) => /\.(i8|f32)$/.test(file))).toEqual([]);
-      const list = await new Promise<CliRun>((resolve) => {
-        const child = spawn('npm', ['run', '--silent', 'list'], { cwd: PROJECT_ROOT, env: { ...process.env, CORPUS_DIR: ws.corpusDir, INDEX_DIR: ws.indexDir } });
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.once('close', (code) => resolve({ code, stdout, stderr: '' }));
-      });
+      const list = await runNpm('list', [], { CORPUS_DIR: ws.corpusDir, INDEX_DIR: ws.indexDir });
       expect(list.code).toBe(0);
       expect(list.stdout).toContain('2 speeches, 56 paragraphs');
     } finally {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preloadPdfReader } from '../../server/adapters/pdf-text.ts';
 import { extractSpeechText } from '../../server/adapters/speech-extraction.ts';
 import { AppError, type ErrorCode } from '../../server/core/errors.ts';
-import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../../server/core/speech-files.ts';
+import { MAX_SPEECH_FILE_BYTES, SUPPORTED_SPEECH_EXTENSIONS } from '../../server/core/source-formats.ts';
 import { splitSpeech } from '../../server/core/paragraphs.ts';
 import { DUPLICATE_SIMILARITY, fingerprintSimilarity, fingerprintSpeech } from '../../server/core/speech-fingerprint.ts';
 import {
@@ -104,7 +104,7 @@ function storedZip(entries: Record<string, string>): Uint8Array {
 
 describe('extractSpeechText on well-formed files', () => {
   it('lists the supported extensions and the size limit', () => {
-    expect(SUPPORTED_SPEECH_EXTENSIONS).toEqual(['.txt', '.md', '.pdf', '.docx']);
+    expect(SUPPORTED_SPEECH_EXTENSIONS).toEqual(['.txt', '.md', '.pdf', '.docx', '.html', '.htm']);
     expect(MAX_SPEECH_FILE_BYTES).toBe(20 * 1024 * 1024);
   });
 
@@ -182,8 +182,10 @@ describe('extractSpeechText on well-formed files', () => {
 });
 
 describe('extractSpeechText refusals', () => {
-  it.each(['speech.exe', 'speech.html', 'speech.doc', 'speech', 'speech.pdf.zip'])('refuses %s as unsupported_type', async (name) => {
-    expect(await refusal(name, Buffer.from('Some text.'), 'unsupported_type')).toContain('.txt, .md, .pdf, .docx');
+  it.each(['speech.exe', 'speech.doc', 'speech', 'speech.pdf.zip'])('refuses %s as unsupported_type', async (name) => {
+    expect(await refusal(name, Buffer.from('Some text.'), 'unsupported_type')).toContain(
+      'plain text (.txt), Markdown (.md), PDF (.pdf), Word document (.docx) or web page (.html, .htm)',
+    );
   });
 
   it('refuses a file over 20 MB as too_large, and takes one of exactly 20 MB', async () => {

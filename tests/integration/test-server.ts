@@ -22,7 +22,7 @@ export interface TestServer {
  * (shared with another server, as replicas share a corpus folder; then left in place on stop).
  */
 export async function startTestServer(
-  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction'>> &
+  options: Partial<Pick<QaServiceOptions, 'loadEmbedder' | 'settings' | 'watch' | 'extraction' | 'warmExtraction' | 'webFetch'>> &
     Pick<Partial<ServerOptions>, 'socketLimits' | 'adminToken' | 'connections' | 'hostPolicy' | 'httpTimeouts' | 'serveSourceMaps' | 'log'> & { workspace?: Workspace } = {},
 ): Promise<TestServer> {
   const { workspace: shared, socketLimits, adminToken, connections, hostPolicy, httpTimeouts, serveSourceMaps, log, ...serviceOptions } = options;

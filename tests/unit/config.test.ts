@@ -247,9 +247,20 @@ describe('loadConfig limits, origins and shutdown', () => {
     ['MAX_INFLATED_MB', '5000'],
     ['MAX_SPEECH_PARAGRAPHS', 'all'],
     ['SERVE_SOURCE_MAPS', 'perhaps'],
+    ['URL_FETCH_ALLOW_PRIVATE', 'intranet.local'],
+    ['URL_FETCH_TIMEOUT_SECONDS', '0'],
+    ['URL_FETCH_MAX_MB', '21'],
+    ['URL_FETCH_MAX_REDIRECTS', '-1'],
   ])('rejects %s=%j with config_invalid naming the key', (key, value) => {
     const message = failureOf({ [key]: value });
     expect(message.startsWith(`${key}:`), message).toBe(true);
+  });
+
+  it('fetches speeches by address from public addresses only, within 20 s, 20 MB and 5 redirects, unless told otherwise', () => {
+    expect(loadConfig({}).webFetch).toEqual({ allowPrivate: { kind: 'none' }, timeoutMs: 20_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 5 });
+    const config = loadConfig({ URL_FETCH_ALLOW_PRIVATE: '127.0.0.1,10.8.0.0/16', URL_FETCH_TIMEOUT_SECONDS: '5', URL_FETCH_MAX_MB: '1', URL_FETCH_MAX_REDIRECTS: '0' });
+    expect(config.webFetch).toEqual({ allowPrivate: { kind: 'ranges', ranges: ['127.0.0.1/32', '10.8.0.0/16'] }, timeoutMs: 5_000, maxBytes: 1024 * 1024, maxRedirects: 0 });
+    expect(loadConfig({ URL_FETCH_ALLOW_PRIVATE: 'true' }).webFetch.allowPrivate).toEqual({ kind: 'all' });
   });
 
   it('refuses a request timeout that is not longer than the header timeout, naming the key', () => {

@@ -66,6 +66,17 @@ describe('settleSpeechMeta', () => {
     expect(settleSpeechMeta({ explicit: {}, detected: { ...detected, source: 'https://www.iom.int/x' }, fileName: 'x.pdf' }).meta.source).toBe('https://www.iom.int/x');
   });
 
+  it('makes the web address a speech was fetched from its source, unless one is given', () => {
+    const address = 'https://www.iom.int/speeches/opening-remarks-idm%202019?lang=en';
+    const fetched = settleSpeechMeta({ explicit: {}, detected: { ...detected, source: 'IOM Press Office' }, fileName: address, address });
+    expect(fetched.meta).toMatchObject({ title: 'Keynote Address', source: address });
+    expect(settleSpeechMeta({ explicit: { source: 'Verbatim record' }, detected, address }).meta.source).toBe('Verbatim record');
+    expect(settleSpeechMeta({ explicit: { source: '' }, detected, address }).meta.source).toBe('');
+    // The title of last resort is the address's last part, in words.
+    expect(settleSpeechMeta({ explicit: {}, detected: {}, fileName: address, address }).meta.title).toBe('opening remarks idm 2019');
+    expect(settleSpeechMeta({ explicit: {}, detected: {}, fileName: 'https://example.org/', address: 'https://example.org/' }).meta.title).toBe('');
+  });
+
   it('falls back to the file name for the title, and reports a missing date', () => {
     const settled = settleSpeechMeta({ explicit: {}, detected: {}, fileName: 'C:\\uploads\\idm_2019-closing-remarks.docx' });
     expect(settled.meta.title).toBe('idm 2019 closing remarks');
