@@ -5,7 +5,8 @@
 export type StepResult<T> =
   | { status: 'ok'; seconds: number; figures: T }
   | { status: 'failed'; seconds: number; error: string }
-  | { status: 'timed_out'; seconds: number }
+  /** `stoppedWith`: what the work said as it was stopped (e.g. a command's last line: how far it had got). */
+  | { status: 'timed_out'; seconds: number; stoppedWith?: string }
   | { status: 'skipped'; reason: string };
 
 /** After a time-out, how long the step's work may take to stop its processes. */
@@ -30,20 +31,26 @@ export async function runStep<T>(label: string, limitMs: number, work: (signal: 
   try {
     const outcome = await Promise.race([running, timedOut]);
     if (outcome === TIMED_OUT) {
-      result = { status: 'timed_out', seconds: seconds() };
+      const timedOutAfter = seconds();
       controller.abort();
-      await Promise.race([running.catch(() => {}), new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
+      const stoppedWith = await Promise.race([
+        running.then(() => undefined, (error: unknown) => messageOf(error)),
+        new Promise<undefined>((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
+      ]);
+      result = { status: 'timed_out', seconds: timedOutAfter, ...(stoppedWith === undefined ? {} : { stoppedWith }) };
     } else {
       result = { status: 'ok', seconds: seconds(), figures: outcome };
     }
   } catch (error) {
-    result = { status: 'failed', seconds: seconds(), error: error instanceof Error ? error.message : String(error) };
+    result = { status: 'failed', seconds: seconds(), error: messageOf(error) };
   } finally {
     clearTimeout(timer);
   }
   process.stderr.write(`bench: ${label}: ${describeStep(result)}\n`);
   return result;
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A step that did not run, and why. */
 export function skippedStep(reason: string): StepResult<never> {
@@ -58,7 +65,7 @@ export function describeStep(result: StepResult<unknown>): string {
     case 'failed':
       return `failed after ${result.seconds.toFixed(1)} s: ${result.error}`;
     case 'timed_out':
-      return `timed out after ${result.seconds.toFixed(0)} s`;
+      return `timed out after ${result.seconds.toFixed(0)} s${result.stoppedWith === undefined ? '' : ` (stopped: ${result.stoppedWith})`}`;
     case 'skipped':
       return `skipped: ${result.reason}`;
   }

@@ -11,9 +11,11 @@ export interface InProcessRequest {
   mode: 'lexical' | 'hybrid';
   /** Also time the baseline: MiniSearch BM25 (lexical) or a Float32Array scan (hybrid). */
   baselines: boolean;
-  /** Rounds over the questions, as long as they fit in `budgetMs` (at least one). */
+  /** Rounds over the questions, as many as fit in `budgetMs` of asking (at least {@link MIN_QUESTIONS} questions). */
   rounds: number;
   budgetMs: number;
+  /** The whole run (opening, baseline, questions) must end within this many ms: the questions stop early for it. */
+  deadlineMs: number;
   seed: number;
   /** Where the child writes its {@link InProcessFigures} as JSON. */
   output: string;
@@ -39,6 +41,9 @@ export interface InProcessFigures {
   baseline?: BaselineFigures;
 }
 
+/** Questions asked however short the time: fewer make no median. */
+export const MIN_QUESTIONS = 10;
+
 const RUNNER = fileURLToPath(new URL('./in-process-run.ts', import.meta.url));
 
 /**
@@ -47,7 +52,6 @@ const RUNNER = fileURLToPath(new URL('./in-process-run.ts', import.meta.url));
  */
 export async function measureInProcess(request: InProcessRequest, options: { env: NodeJS.ProcessEnv; signal: AbortSignal }): Promise<InProcessFigures> {
   const run = await runProcess(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(request)], options);
-  options.signal.throwIfAborted();
   if (run.code !== 0) throw new Error(failureOf(run));
   return JSON.parse(await readFile(request.output, 'utf8')) as InProcessFigures;
 }

@@ -1,5 +1,6 @@
 // The child process of an in-process measurement: opens the service as `npm start` would (configuration from the
-// environment), asks every question in rounds, pairs each answer with a baseline query, and writes the figures.
+// environment), asks the questions in rounds while time allows, pairs each answer with a baseline query, and writes
+// the figures.
 
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../../server/config.ts';
@@ -9,12 +10,13 @@ import type { QaService } from '../../server/qa-service.ts';
 import { openConfiguredService } from '../../server/runtime.ts';
 import { buildKeywordBaseline, exactTopK, randomUnitVectors } from './baselines.ts';
 import { readBenchQuestions } from './bench-questions.ts';
-import type { BaselineFigures, InProcessFigures, InProcessRequest } from './in-process-bench.ts';
+import { MIN_QUESTIONS, type BaselineFigures, type InProcessFigures, type InProcessRequest } from './in-process-bench.ts';
 import { latencyOf } from './latency.ts';
 
 /** The vector baseline's dimension: the model the issue measures with. */
 const BASELINE_DIMENSION = 384;
 const TOP_K = 10;
+const PROGRESS_EVERY_MS = 2_000;
 
 /** Times one baseline query of question `turn`. */
 type BaselineQuery = (question: string, turn: number) => void;
@@ -43,19 +45,31 @@ async function main(): Promise<void> {
   const warnings: string[] = [];
   const log: Logger = { info: () => {}, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) };
   const opened = performance.now();
-  const service = await openConfiguredService(loadConfig(process.env), { log });
+  // Progress on stderr: the last line says how far a run got when its step runs out of time.
+  process.stderr.write(`opening the service (${request.mode})\n`);
+  let reported = 0;
+  const onIndexProgress = ({ done, total }: { done: number; total: number }) => {
+    if (performance.now() - reported < PROGRESS_EVERY_MS) return;
+    reported = performance.now();
+    process.stderr.write(`index: embedding paragraphs: ${done}/${total}\n`);
+  };
+  const service = await openConfiguredService(loadConfig(process.env), { log, onIndexProgress });
   try {
     await service.modelSettled();
     const openMs = performance.now() - opened;
     const status = service.status();
     if (status.mode !== request.mode) throw new Error(`the service answers in ${status.mode} mode, not ${request.mode}: ${warnings.at(-1) ?? 'no warning'}`);
+    process.stderr.write(`answering in ${status.mode} mode after ${(openMs / 1000).toFixed(1)} s; asking\n`);
     const baseline = request.baselines ? baselineOf(service, request) : null;
     const times: number[] = [];
     const baselineTimes: number[] = [];
     const ratios: number[] = [];
     const started = performance.now();
-    for (let round = 0; round < request.rounds && (round === 0 || performance.now() - started < request.budgetMs); round += 1) {
+    const budgetMs = Math.min(request.budgetMs, request.deadlineMs - (started - opened));
+    const timeLeft = () => times.length < MIN_QUESTIONS || performance.now() - started < budgetMs;
+    for (let round = 0; round < request.rounds && timeLeft(); round += 1) {
       for (const question of questions) {
+        if (!timeLeft()) break;
         let before = performance.now();
         await service.ask(question, { topK: 3 });
         times.push(performance.now() - before);

@@ -21,10 +21,10 @@ import { createSpeechGenerator, readSeedSentences, speechText, writeSyntheticCor
 const MODEL_DIMENSION = 384;
 /** After the last question of a socket load, answers are waited for this many times its duration. */
 const DRAIN_DURATIONS = 3;
-/** In-process questions stop after the round that passes this (at least one round is asked). */
+/** In-process questions stop once they have taken this long (or the step's time is nearly up). */
 const QUERY_BUDGET_MS = 60_000;
-/** A server start gives up this long before its step's limit, so that it can say how far it got. */
-const START_MARGIN_MS = 5_000;
+/** Server starts and in-process runs stop this long before their step's limit, to report how far they got. */
+const STOP_MARGIN_MS = 15_000;
 
 /** Where one size's corpus, index and model live, and the shared test inputs. */
 interface SizeContext {
@@ -54,11 +54,12 @@ function productEnv(context: SizeContext, mode: Mode): NodeJS.ProcessEnv {
 }
 
 const limitOf = (context: SizeContext) => context.settings.stepTimeoutSeconds * 1000;
+/** The time a server start or in-process run may take, leaving its step the margin to report how far it got. */
+const runLimitOf = (context: SizeContext) => limitOf(context) - Math.min(STOP_MARGIN_MS, limitOf(context) / 10);
 
 /** `npm run index` from scratch, timed from the command to its exit. */
 async function measureIndex(context: SizeContext, paragraphs: number, signal: AbortSignal): Promise<IndexFigures> {
   const run = await runProcess('npm', ['run', 'index'], { env: productEnv(context, 'hybrid'), signal });
-  signal.throwIfAborted();
   if (run.code !== 0) throw new Error(failureOf(run));
   const seconds = run.ms / 1000;
   return { seconds, paragraphsPerSecond: paragraphs / seconds, indexBytes: folderBytes(await snapshotFolder(context.indexDir)) };
@@ -68,7 +69,7 @@ async function measureIndex(context: SizeContext, paragraphs: number, signal: Ab
 async function measureServer(context: SizeContext, mode: Mode, options: { withLoad: boolean }): Promise<{ start: StepResult<StartFigures>; load?: StepResult<LoadFigures> }> {
   let server: StartedServer | null = null;
   const start = await runStep(`${mode} start`, limitOf(context), async (signal) => {
-    server = await startProductServer({ env: productEnv(context, mode), waitForHybrid: mode === 'hybrid', timeLimitMs: limitOf(context) - START_MARGIN_MS, signal });
+    server = await startProductServer({ env: productEnv(context, mode), waitForHybrid: mode === 'hybrid', timeLimitMs: runLimitOf(context), signal });
     const { toHealthMs, toHybridMs, health } = server;
     return { toHealthMs, ...(toHybridMs === null ? {} : { toHybridMs }), paragraphs: health.paragraphs, rssAfterStartMb: (await server.memory()).rssMb };
   });
@@ -95,7 +96,6 @@ async function measureServer(context: SizeContext, mode: Mode, options: { withLo
 async function measureAdd(context: SizeContext, mode: Mode, speechFile: { path: string; args: string[] }, signal: AbortSignal): Promise<AddFigures> {
   const before = { corpus: await snapshotFolder(context.corpusDir), index: await snapshotFolder(context.indexDir) };
   const run = await runProcess('npm', ['run', 'add', '--', speechFile.path, ...speechFile.args], { env: productEnv(context, mode), signal });
-  signal.throwIfAborted();
   if (run.code !== 0) throw new Error(failureOf(run));
   return {
     seconds: run.ms / 1000,
@@ -136,7 +136,15 @@ async function measureSize(size: number, shared: Omit<SizeContext, 'corpusDir' |
     const inProcess = (mode: Mode) =>
       runStep(`${size}: in-process ${mode} questions`, limit, (signal) =>
         measureInProcess(
-          { mode, baselines: settings.baselines, rounds: settings.rounds, budgetMs: QUERY_BUDGET_MS, seed: settings.seed, output: path.join(root, `in-process-${mode}.json`) },
+          {
+            mode,
+            baselines: settings.baselines,
+            rounds: settings.rounds,
+            budgetMs: QUERY_BUDGET_MS,
+            deadlineMs: runLimitOf(context),
+            seed: settings.seed,
+            output: path.join(root, `in-process-${mode}.json`),
+          },
           { env: productEnv(context, mode), signal },
         ),
       );

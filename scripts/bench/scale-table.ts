@@ -17,12 +17,13 @@ const mb = (value: number): string => `${value.toFixed(0)} MB`;
 const bytes = (value: number): string => (value >= 1024 * 1024 ? `${(value / 1024 / 1024).toFixed(1)} MB` : `${(value / 1024).toFixed(1)} kB`);
 const count = (value: number): string => value.toLocaleString('en-US');
 const times = (value: number): string => `${value.toFixed(1)}×`;
-const medianP95 = (latency: Latency): string => `${ms(latency.median)} (p95 ${ms(latency.p95)})`;
+const medianP95 = (latency: Latency): string => `${ms(latency.median)} (p95 ${ms(latency.p95)}, n ${count(latency.n)})`;
 
 /** A step's cell: its figures formatted, or how it ended. */
 function cellOf<T>(step: StepResult<T> | undefined, format: (figures: T) => string): string {
-  if (step === undefined || step.status === 'skipped') return '–';
+  if (step === undefined) return '–';
   if (step.status === 'ok') return format(step.figures);
+  if (step.status === 'skipped') return `not run (${step.reason})`;
   return step.status === 'timed_out' ? `timed out after ${step.seconds.toFixed(0)} s` : `failed after ${step.seconds.toFixed(1)} s`;
 }
 

@@ -39,22 +39,36 @@ export interface SocketLoadFigures {
 const CONNECT_TIMEOUT_MS = 30_000;
 const HEALTH_PROBE_PAUSE_MS = 100;
 
+/** The type of a frame from the server, or null when it is not one. */
+function frameTypeOf(data: WebSocket.RawData): ServerFrame['type'] | null {
+  try {
+    return parseServerFrame(data.toString()).type;
+  } catch {
+    return null;
+  }
+}
+
 /** Opens one chat socket and waits for its `ready` frame. */
 function connect(url: string, signal: AbortSignal): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
-    const fail = (error: Error) => {
+    const onAbort = () => fail(new Error('aborted'));
+    const settle = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: Error) => {
+      settle();
       ws.terminate();
       reject(error);
     };
     const timer = setTimeout(() => fail(new Error(`no ready frame within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    signal.addEventListener('abort', () => fail(new Error('aborted')), { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     ws.once('error', fail);
     ws.once('message', (data: WebSocket.RawData) => {
-      clearTimeout(timer);
-      if (parseServerFrame(data.toString()).type === 'ready') resolve(ws);
-      else fail(new Error('the first frame was not ready'));
+      settle();
+      if (frameTypeOf(data) === 'ready') resolve(ws);
+      else fail(new Error(`the first frame was not ready: ${data.toString().slice(0, 80)}`));
     });
   });
 }
@@ -104,7 +118,11 @@ export async function runSocketLoad(options: SocketLoadOptions): Promise<SocketL
     else refused += 1;
     if (!sending && sentAt.size === 0) settle();
   };
-  for (const ws of sockets) ws.on('message', onReply);
+  for (const ws of sockets) {
+    ws.on('message', onReply);
+    // A connection the server drops leaves its questions unanswered, which the figures count.
+    ws.on('error', () => {});
+  }
 
   const periodMs = 1000 / options.ratePerSecond;
   const start = performance.now();
