@@ -1,6 +1,7 @@
 // Load over the chat socket as users make it: C clients each asking one question every 1/rate seconds for D
 // seconds, on a fixed schedule (a slow answer does not slow the asking), while `/api/health` is probed in a loop.
 
+import { setMaxListeners } from 'node:events';
 import WebSocket from 'ws';
 import type { AskFrame, ServerFrame } from '../../server/core/protocol.ts';
 import { parseServerFrame } from '../../server/core/server-frames.ts';
@@ -90,6 +91,8 @@ async function probeHealth(url: string, stop: Promise<void>, options: { timeoutM
 
 /** Runs the load and returns its figures; every socket is closed when it returns. */
 export async function runSocketLoad(options: SocketLoadOptions): Promise<SocketLoadFigures> {
+  // Each client waits for its `ready` frame listening to the signal: as many listeners as clients, on purpose.
+  setMaxListeners(options.clients + 10, options.signal);
   const connected = await Promise.allSettled(Array.from({ length: options.clients }, () => connect(options.url, options.signal)));
   const sockets = connected.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = connected.find((result) => result.status === 'rejected');
