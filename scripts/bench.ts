@@ -1,137 +1,84 @@
-// `npm run bench [-- --models configured|all|name,… --rounds N]`: per embedding model, the time to index a paragraph
-// and to embed a question; then answering, lexical and hybrid side by side through the server's own service.
-// Medians and p95 over repeated runs in one process; absolute times vary with the machine, ratios less so.
+// `npm run bench`: with --sizes, the product at scale on synthetic corpora (scripts/bench/scale-bench.ts); without,
+// per embedding model, indexing and answering on the seed and corpus-dev speeches (scripts/bench/model-bench.ts).
 
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCorpus } from '../server/adapters/corpus-folder.ts';
-import { FETCHABLE_MODELS, findFetchableModel } from '../server/adapters/model-catalog.ts';
-import { modelFilesSize, modelFolderIn } from '../server/adapters/model-fetch.ts';
-import { loadTransformersEmbedder } from '../server/adapters/transformers-embedder.ts';
-import { loadWordNetSynonyms } from '../server/adapters/wordnet-synonyms.ts';
-import { loadConfig, PROJECT_ROOT } from '../server/config.ts';
+import { loadConfig } from '../server/config.ts';
 import { AppError } from '../server/core/errors.ts';
-import { quantile } from '../server/core/evaluation.ts';
-import { passagesOf } from '../server/core/passages.ts';
-import type { Embedder, Passage } from '../server/core/types.ts';
-import { CorpusIndex } from '../server/corpus-index.ts';
-import { openQaService } from '../server/qa-service.ts';
 import { defineCommand, runCommand, type OptionValues } from '../server/cli/command.ts';
-import { writeTinyModel } from './tiny-model.ts';
-
-const QUESTION_FILES = ['dev-questions.json', 'questions-swing-2018.json', 'questions-corpus-dev.json'];
+import { runModelBench } from './bench/model-bench.ts';
+import { runScaleBench } from './bench/scale-bench.ts';
+import type { ScaleSettings } from './bench/scale-figures.ts';
+import { formatScaleTable } from './bench/scale-table.ts';
 
 const BENCH_COMMAND = defineCommand({
   name: 'bench',
-  summary: 'Times, per embedding model, indexing a paragraph and embedding a question; then answering, lexical and hybrid side by side.',
+  summary: 'Measures the product: at scale on synthetic corpora (--sizes), or per embedding model on the seed speeches.',
   options: {
-    models: { type: 'string', value: 'configured|all|name,…', default: 'configured', description: 'the models to time besides the tiny test model (fetched ones only)' },
-    rounds: { type: 'string', value: 'N', default: '5', description: 'rounds over the questions of tests/fixtures' },
+    sizes: { type: 'string', value: 'N,N,…', description: 'corpus sizes in paragraphs, e.g. 1000,10000,100000: measure the product at scale' },
+    json: { type: 'string', value: 'file', description: 'with --sizes: also write every figure to this JSON file (after each size)' },
+    'skip-baselines': { type: 'boolean', default: false, description: 'with --sizes: do not time plain MiniSearch BM25 and the Float32Array scan' },
+    hybrid: { type: 'boolean', default: false, description: 'with --sizes: also put the socket load on a hybrid server (the lexical one always gets it)' },
+    clients: { type: 'string', value: 'C', default: '200', description: 'with --sizes: socket clients of the load' },
+    rate: { type: 'string', value: 'R', default: '1', description: 'with --sizes: questions per second of each client' },
+    duration: { type: 'string', value: 'S', default: '20', description: 'with --sizes: seconds of socket load' },
+    'step-timeout': { type: 'string', value: 'S', default: '600', description: 'with --sizes: seconds a step may take before it is reported as timed out' },
+    models: { type: 'string', value: 'configured|all|name,…', default: 'configured', description: 'without --sizes: the models to time besides the tiny test model (fetched ones only)' },
+    rounds: { type: 'string', value: 'N', default: '5', description: 'rounds over the questions of tests/fixtures (with --sizes, as many as fit in a minute)' },
   },
   notes: [
-    'Reports medians and p95 in one process, and the paired hybrid/lexical ratio; absolute times vary with the machine.',
-    'Works on a temporary copy of the seed and the corpus-dev statements; writes nothing.',
+    'With --sizes, each size gets a synthetic corpus of real sentences, indexed with `npm run index` (tiny 384-dimension',
+    'model), then: npm start → /api/health, lexical and hybrid; RSS; in-process answering beside the baselines; the',
+    'socket load with /api/health probed during it; `npm run add` of one 30-paragraph speech; the index size on disk.',
+    'Everything runs in a temporary folder, on 127.0.0.1; a step over --step-timeout is reported as timed out.',
+    'Reports medians and p95, and ratios measured side by side in one process; absolute times vary with the machine.',
   ],
 });
 
-function row(label: string, values: readonly number[], unit = 'ms'): string {
-  const median = quantile(values, 0.5).toFixed(2).padStart(8);
-  return `${label.padEnd(52)} median ${median} ${unit}   p95 ${quantile(values, 0.95).toFixed(2).padStart(8)} ${unit}   (n=${values.length})`;
+type BenchValues = OptionValues<typeof BENCH_COMMAND.options>;
+
+/** A whole number of at least `min`, from option `name`. @throws AppError `usage`. */
+function wholeNumber(name: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min) throw new AppError('usage', `--${name} takes a whole number of at least ${min}, not "${raw}"`);
+  return value;
 }
 
-/** The models to measure: the configured one, every fetched one of the catalogue, or those named. */
-function modelIds(option: string, configured: string | null): string[] {
-  if (option === 'configured') return configured === null ? [] : [configured];
-  if (option === 'all') return FETCHABLE_MODELS.map((model) => model.hubId);
-  return option.split(',').map((name) => findFetchableModel(name.trim())?.hubId ?? name.trim());
+/** A positive number (fractions allowed), from option `name`. @throws AppError `usage`. */
+function positiveNumber(name: string, raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) throw new AppError('usage', `--${name} takes a positive number, not "${raw}"`);
+  return value;
 }
 
-/** Times building the index from scratch (per paragraph) and embedding single questions. */
-async function measureModel(
-  embedder: Embedder,
-  context: { corpusDir: string; passages: readonly Passage[]; questions: readonly string[]; root: string; rounds: number },
-): Promise<void> {
-  const perParagraph: number[] = [];
-  for (let i = 0; i < 3; i += 1) {
-    const started = performance.now();
-    const indexDir = path.join(context.root, `index-${embedder.modelId.replace(/\W/g, '_')}-${i}`);
-    await new CorpusIndex({ corpusDir: context.corpusDir, indexDir }).sync({ embedder });
-    perParagraph.push((performance.now() - started) / context.passages.length);
+function scaleSettingsOf(values: BenchValues, sizes: string): ScaleSettings {
+  return {
+    sizes: sizes.split(',').map((size) => wholeNumber('sizes', size, 1)),
+    clients: wholeNumber('clients', values.clients, 1),
+    ratePerSecond: positiveNumber('rate', values.rate),
+    durationSeconds: positiveNumber('duration', values.duration),
+    rounds: wholeNumber('rounds', values.rounds, 1),
+    stepTimeoutSeconds: positiveNumber('step-timeout', values['step-timeout']),
+    baselines: !values['skip-baselines'],
+    hybridLoad: values.hybrid,
+    seed: 20010101,
+  };
+}
+
+runCommand(BENCH_COMMAND, async ({ values }) => {
+  if (values.sizes === undefined) {
+    await runModelBench({ models: values.models, rounds: wholeNumber('rounds', values.rounds, 1) });
+    return;
   }
-  const perQuestion: number[] = [];
-  for (let round = 0; round < context.rounds; round += 1) {
-    for (const question of context.questions) {
-      const started = performance.now();
-      await embedder.embedQueries([question]);
-      perQuestion.push(performance.now() - started);
-    }
-  }
-  console.log(`${embedder.modelId} (${embedder.dimension} dimensions, ${embedder.profile.pooling} pooling)`);
-  console.log(row(`  index from scratch, per paragraph (${context.passages.length})`, perParagraph));
-  console.log(row('  embedding one question', perQuestion));
-}
-
-async function main({ values }: { values: OptionValues<typeof BENCH_COMMAND.options> }): Promise<void> {
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new AppError('usage', `--rounds takes a positive integer, not "${values.rounds}"`);
+  const settings = scaleSettingsOf(values, values.sizes);
+  // File names on the command line are relative to the folder the command was typed in.
   const config = loadConfig(process.env);
-  const root = await mkdtemp(path.join(os.tmpdir(), 'idm-bench-'));
-  try {
-    const corpusDir = path.join(root, 'corpus');
-    await cp(path.join(PROJECT_ROOT, 'corpus'), corpusDir, { recursive: true });
-    await cp(path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus-dev'), corpusDir, { recursive: true });
-    const passages = passagesOf(await loadCorpus(corpusDir));
-    const questions: string[] = [];
-    for (const file of QUESTION_FILES) {
-      const entries = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'tests', 'fixtures', file), 'utf8')) as Array<{ question: string }>;
-      questions.push(...entries.map((entry) => entry.question));
-    }
-    console.log(`corpus: ${passages.length} paragraphs (the seed and the five corpus-dev statements); ${questions.length} questions\n`);
-
-    const tinyDir = path.join(root, 'tiny-model');
-    await writeTinyModel(tinyDir, { vocabulary: passages.flatMap((p) => p.text.split(/\s+/)) });
-    const measured: Embedder[] = [await loadTransformersEmbedder({ modelDir: tinyDir, cacheDir: path.join(root, 'cache'), allowRemote: false })];
-    const configured = config.model.kind === 'hub' ? config.model.id : null;
-    for (const id of modelIds(values.models, configured)) {
-      if ((await modelFilesSize(modelFolderIn(config.modelCacheDir, id))) === null) {
-        console.log(`${id}: not in the model cache; \`npm run model:fetch -- ${id}\` fetches it`);
-        continue;
-      }
-      measured.push(await loadTransformersEmbedder({ modelId: id, cacheDir: config.modelCacheDir, allowRemote: false }));
-    }
-    for (const embedder of measured) await measureModel(embedder, { corpusDir, passages, questions, root, rounds });
-
-    // Answering through the server's own service, with the configured model (the tiny one when it is not fetched).
-    const embedder = measured.find((candidate) => candidate.modelId === configured) ?? (measured[0] as Embedder);
-    const loadSynonyms = () => loadWordNetSynonyms();
-    const indexDir = path.join(root, 'index-answering');
-    const lexical = await openQaService({ corpusDir, indexDir, loadEmbedder: null, loadSynonyms, watch: null });
-    const hybrid = await openQaService({ corpusDir, indexDir, loadEmbedder: async () => embedder, loadSynonyms, watch: null });
-    await hybrid.modelSettled();
-    const times = { lexical: [] as number[], hybrid: [] as number[] };
-    const ratios: number[] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      for (const question of questions) {
-        let started = performance.now();
-        await lexical.ask(question, { topK: 3 });
-        const a = performance.now() - started;
-        started = performance.now();
-        await hybrid.ask(question, { topK: 3 });
-        const b = performance.now() - started;
-        times.lexical.push(a);
-        times.hybrid.push(b);
-        ratios.push(b / a);
-      }
-    }
-    console.log(`\nanswering (${embedder.modelId} in hybrid mode, WordNet expansion in both)`);
-    console.log(row('  question, lexical', times.lexical));
-    console.log(row('  question, hybrid', times.hybrid));
-    console.log(`  hybrid / lexical time per question, paired: median ${quantile(ratios, 0.5).toFixed(2)}x`);
-    await Promise.all([lexical.close(), hybrid.close()]);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-runCommand(BENCH_COMMAND, main);
+  const jsonFile = values.json === undefined ? null : path.resolve(config.invocationDir ?? process.cwd(), values.json);
+  const report = await runScaleBench(settings, {
+    onSize: async (sofar) => {
+      if (jsonFile !== null) await writeFile(jsonFile, `${JSON.stringify(sofar, null, 2)}\n`);
+    },
+  });
+  process.stdout.write(`${formatScaleTable(report)}\n`);
+  if (jsonFile !== null) process.stdout.write(`\nfigures written to ${jsonFile}\n`);
+});

@@ -1,7 +1,7 @@
 // Builds the chat page: bundles client/main.ts to <outDir>/app.js with esbuild and copies the static files beside it.
 // Run directly (`npm run build:client`) or call buildClient() from tests.
 
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,7 +26,7 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<voi
   const outDir = path.resolve(options.outDir ?? path.join(clientDir, 'dist'));
   await mkdir(outDir, { recursive: true });
   // esbuild throws on any error, with all messages attached; 'silent' lets our caller decide how to report it.
-  await build({
+  const script = await build({
     entryPoints: [path.join(clientDir, 'main.ts')],
     outfile: path.join(outDir, 'app.js'),
     bundle: true,
@@ -38,9 +38,10 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<voi
     legalComments: 'none',
     logLevel: 'silent',
     absWorkingDir: repoRoot,
+    write: false,
   });
   // The stylesheet's @imports (one file per part of the page) are bundled into one file, in order.
-  await build({
+  const styles = await build({
     entryPoints: [path.join(clientDir, 'styles.css')],
     outfile: path.join(outDir, 'styles.css'),
     bundle: true,
@@ -48,8 +49,19 @@ export async function buildClient(options: BuildClientOptions = {}): Promise<voi
     target: ['chrome100', 'firefox100', 'safari15'],
     logLevel: 'silent',
     absWorkingDir: repoRoot,
+    write: false,
   });
-  await Promise.all(STATIC_FILES.map((file) => copyFile(path.join(clientDir, file), path.join(outDir, file))));
+  // Each file is replaced whole, so a server running from this folder never sends a half-written one.
+  const outputs = [...script.outputFiles, ...styles.outputFiles].map((file) => ({ target: file.path, contents: file.contents }));
+  for (const file of STATIC_FILES) outputs.push({ target: path.join(outDir, file), contents: await readFile(path.join(clientDir, file)) });
+  await Promise.all(outputs.map(({ target, contents }) => replaceFile(target, contents)));
+}
+
+/** Writes `contents` beside `target`, then renames it over `target`. */
+async function replaceFile(target: string, contents: Uint8Array): Promise<void> {
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, contents);
+  await rename(temp, target);
 }
 
 function formatBuildError(error: unknown): string {

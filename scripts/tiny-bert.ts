@@ -3,6 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { seededRandom } from './seeded-random.ts';
 
 /** The built-in whole-word vocabulary: common English words plus a few migration-policy terms. */
 export const COMMON_WORDS: readonly string[] = `
@@ -160,14 +161,7 @@ export function buildEmbeddingTable(vocab: readonly string[], options: { dimensi
 
 /** Standard normal numbers from a seeded mulberry32 generator (Box–Muller). */
 function gaussianGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => {
     // 1 - u keeps the logarithm's argument in (0, 1].
     const u = 1 - uniform();

@@ -114,16 +114,7 @@ export class FakeVectorStore implements VectorStore {
 }
 
 /** A small seeded PRNG (mulberry32): returns floats in [0, 1). Use instead of Math.random so failures replay. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../scripts/seeded-random.ts';
 
 /** A quoted passage of an answer as the server sends it: the seed speech's paragraph 12, its first words highlighted. */
 export const SAMPLE_PASSAGE: AnswerPassage = {
