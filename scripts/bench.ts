@@ -17,6 +17,7 @@ const BENCH_COMMAND = defineCommand({
   options: {
     sizes: { type: 'string', value: 'N,N,…', description: 'corpus sizes in paragraphs, e.g. 1000,10000,100000: measure the product at scale' },
     json: { type: 'string', value: 'file', description: 'with --sizes: also write every figure to this JSON file (after each size)' },
+    keep: { type: 'string', value: 'dir', description: 'with --sizes: work in this folder and keep it (corpora, indexes, the tiny model)' },
     'skip-baselines': { type: 'boolean', default: false, description: 'with --sizes: do not time plain MiniSearch BM25 and the Float32Array scan' },
     hybrid: { type: 'boolean', default: false, description: 'with --sizes: also put the socket load on a hybrid server (the lexical one always gets it)' },
     clients: { type: 'string', value: 'C', default: '200', description: 'with --sizes: socket clients of the load' },
@@ -24,6 +25,8 @@ const BENCH_COMMAND = defineCommand({
     duration: { type: 'string', value: 'S', default: '20', description: 'with --sizes: seconds of socket load' },
     'step-timeout': { type: 'string', value: 'S', default: '600', description: 'with --sizes: seconds a step may take before it is reported as timed out' },
     models: { type: 'string', value: 'configured|all|name,…', default: 'configured', description: 'without --sizes: the models to time besides the tiny test model (fetched ones only)' },
+    'batch-sizes': { type: 'string', value: 'N,N,…', default: '1,8,16,32', description: 'without --sizes: model batch sizes to compare when building an index (the configured model)' },
+    'chunk-sizes': { type: 'string', value: 'N,N,…', default: '32,128', description: 'without --sizes: paragraphs handed to the embedder per call, to compare' },
     rounds: { type: 'string', value: 'N', default: '5', description: 'rounds over the questions of tests/fixtures (with --sizes, as many as fit in a minute)' },
   },
   notes: [
@@ -62,12 +65,14 @@ function scaleSettingsOf(values: BenchValues, sizes: string): ScaleSettings {
     baselines: !values['skip-baselines'],
     hybridLoad: values.hybrid,
     seed: 20010101,
+    keepDir: values.keep === undefined ? null : path.resolve(loadConfig(process.env).invocationDir ?? process.cwd(), values.keep),
   };
 }
 
 runCommand(BENCH_COMMAND, async ({ values }) => {
   if (values.sizes === undefined) {
-    await runModelBench({ models: values.models, rounds: wholeNumber('rounds', values.rounds, 1) });
+    const sizesOf = (name: 'batch-sizes' | 'chunk-sizes') => values[name].split(',').map((size) => wholeNumber(name, size, 1));
+    await runModelBench({ models: values.models, rounds: wholeNumber('rounds', values.rounds, 1), batchSizes: sizesOf('batch-sizes'), chunkSizes: sizesOf('chunk-sizes') });
     return;
   }
   const settings = scaleSettingsOf(values, values.sizes);

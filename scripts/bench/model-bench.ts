@@ -17,6 +17,7 @@ import type { Embedder, Passage } from '../../server/core/types.ts';
 import { CorpusIndex } from '../../server/corpus-index.ts';
 import { openQaService } from '../../server/qa-service.ts';
 import { writeTinyModel } from '../tiny-model.ts';
+import { formatBatching, measureBatching } from './batch-bench.ts';
 import { readBenchQuestions } from './bench-questions.ts';
 
 function row(label: string, values: readonly number[], unit = 'ms'): string {
@@ -60,7 +61,7 @@ async function measureModel(
  * Per embedding model (the tiny test model, and the configured or named fetched ones), the time to index a paragraph
  * and to embed a question; then answering, lexical and hybrid side by side, on the seed and corpus-dev speeches.
  */
-export async function runModelBench(options: { models: string; rounds: number }): Promise<void> {
+export async function runModelBench(options: { models: string; rounds: number; batchSizes: readonly number[]; chunkSizes: readonly number[] }): Promise<void> {
   const { rounds } = options;
   const config = loadConfig(process.env);
   const root = await mkdtemp(path.join(os.tmpdir(), 'idm-bench-'));
@@ -87,6 +88,13 @@ export async function runModelBench(options: { models: string; rounds: number })
 
     // Answering through the server's own service, with the configured model (the tiny one when it is not fetched).
     const embedder = measured.find((candidate) => candidate.modelId === configured) ?? (measured[0] as Embedder);
+    const reload = (batchSize: number) =>
+      embedder === measured[0]
+        ? loadTransformersEmbedder({ modelDir: tinyDir, cacheDir: path.join(root, 'cache'), allowRemote: false, batchSize })
+        : loadTransformersEmbedder({ modelId: embedder.modelId, cacheDir: config.modelCacheDir, allowRemote: false, batchSize });
+    const batching = await measureBatching({ loadEmbedder: reload, texts: passages.map((passage) => passage.text), batchSizes: options.batchSizes, chunkSizes: options.chunkSizes, repeats: 3 });
+    console.log(`\nbatching: building an index with ${embedder.modelId}, paragraphs per second (median of 3 passes over ${passages.length} paragraphs)`);
+    console.log(formatBatching(batching));
     const loadSynonyms = () => loadWordNetSynonyms();
     const indexDir = path.join(root, 'index-answering');
     const lexical = await openQaService({ corpusDir, indexDir, loadEmbedder: null, loadSynonyms, watch: null });

@@ -166,16 +166,17 @@ async function measureSize(size: number, shared: Omit<SizeContext, 'corpusDir' |
       loadAverage: { start: loadAtStart, end: os.loadavg() },
     };
   } finally {
-    await rm(root, { recursive: true, force: true });
+    if (context.settings.keepDir === null) await rm(root, { recursive: true, force: true });
   }
 }
 
 /**
  * Runs every size in turn; after each, calls `onSize` with the report so far (to write it out), and returns it.
- * Works in a temporary folder, removed at the end.
+ * Works in a temporary folder, removed at the end, or in `settings.keepDir`, kept.
  */
 export async function runScaleBench(settings: ScaleSettings, options: { onSize: (report: ScaleReport) => Promise<void> }): Promise<ScaleReport> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'idm-scale-bench-'));
+  const root = settings.keepDir ?? (await mkdtemp(path.join(os.tmpdir(), 'idm-scale-bench-')));
+  if (settings.keepDir !== null) await mkdir(root, { recursive: true });
   try {
     const sentences = await readSeedSentences([path.join(PROJECT_ROOT, 'corpus'), path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus-dev')]);
     const modelDir = path.join(root, 'tiny-model');
@@ -195,6 +196,6 @@ export async function runScaleBench(settings: ScaleSettings, options: { onSize: 
     }
     return report;
   } finally {
-    await rm(root, { recursive: true, force: true });
+    if (settings.keepDir === null) await rm(root, { recursive: true, force: true });
   }
 }

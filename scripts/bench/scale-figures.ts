@@ -77,6 +77,8 @@ export interface ScaleSettings {
   baselines: boolean;
   hybridLoad: boolean;
   seed: number;
+  /** Work in this folder and keep it (corpora, indexes, the tiny model) for a closer look; null: a temporary one, removed. */
+  keepDir: string | null;
 }
 
 /** The whole run, as `--json` writes it. */
