@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../server/config.ts';
 import { quantile } from '../server/core/evaluation.ts';
 import type { ServerFrame } from '../server/core/protocol.ts';
 import type { FlooderReport } from './load-flooder.ts';
+import { loopbackSourceAddress } from './loopback-address.ts';
 import { cpuMs, residentMb, startServerProcess, type ServerProcess } from './server-process.ts';
 
 /** What to run. */
@@ -63,13 +64,6 @@ const REPLY_TIMEOUT_MS = 10_000;
 /** Measured clients per loopback address, under the default per-address connection limit. */
 const CLIENTS_PER_ADDRESS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Loopback addresses stand in for distinct machines (Linux routes all of 127/8 to the loopback interface). */
-function sourceAddress(url: string, block: number, index: number): string | null {
-  const host = new URL(url).hostname;
-  if (process.platform !== 'linux' || !/^127\./.test(host)) return null;
-  return `127.0.${block}.${1 + index}`;
-}
 
 type Condition = 'steady' | 'flood';
 
@@ -135,7 +129,7 @@ class LoadClient {
 /** Runs `flooders` worker threads for `ms`, each from its own loopback address; resolves with their sums. */
 async function flood(url: string, flooders: number, ms: number): Promise<FlooderReport> {
   const workers = Array.from({ length: flooders }, (_, i) =>
-    startWorkerThread(new URL('./load-flooder.ts', import.meta.url), { data: { url, localAddress: sourceAddress(url, 2, i) } }),
+    startWorkerThread(new URL('./load-flooder.ts', import.meta.url), { data: { url, localAddress: loopbackSourceAddress(url, 2, i) } }),
   );
   const reports = workers.map((worker) => new Promise<FlooderReport>((resolve, reject) => worker.once('message', resolve).once('error', reject)));
   await sleep(ms);
@@ -169,7 +163,7 @@ function figures(tally: Tally): PhaseFigures {
 export async function runLoad(options: LoadOptions, questions: readonly string[]): Promise<LoadReport> {
   const rssBefore = options.serverPid === null ? null : await residentMb(options.serverPid);
   const connecting = Array.from({ length: options.clients }, (_, i) =>
-    LoadClient.connect(options.url, sourceAddress(options.url, 1 + Math.floor(i / CLIENTS_PER_ADDRESS), i % CLIENTS_PER_ADDRESS)),
+    LoadClient.connect(options.url, loopbackSourceAddress(options.url, 1 + Math.floor(i / CLIENTS_PER_ADDRESS), i % CLIENTS_PER_ADDRESS)),
   );
   const settled = await Promise.allSettled(connecting);
   const clients = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));

@@ -1,10 +1,12 @@
 // Load over the chat socket as users make it: C clients each asking one question every 1/rate seconds for D
 // seconds, on a fixed schedule (a slow answer does not slow the asking), while `/api/health` is probed in a loop.
+// Each client has a loopback address of its own, as users have machines of their own.
 
 import { setMaxListeners } from 'node:events';
 import WebSocket from 'ws';
 import type { AskFrame, ServerFrame } from '../../server/core/protocol.ts';
 import { parseServerFrame } from '../../server/core/server-frames.ts';
+import { loopbackSourceAddress } from '../loopback-address.ts';
 import { latencyOf, type Latency } from './latency.ts';
 import { fetchHealth } from './product-server.ts';
 
@@ -49,10 +51,10 @@ function frameTypeOf(data: WebSocket.RawData): ServerFrame['type'] | null {
   }
 }
 
-/** Opens one chat socket and waits for its `ready` frame. */
-function connect(url: string, signal: AbortSignal): Promise<WebSocket> {
+/** Opens one chat socket from `localAddress` (null: the default) and waits for its `ready` frame. */
+function connect(url: string, localAddress: string | null, signal: AbortSignal): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, localAddress === null ? {} : { localAddress });
     const onAbort = () => fail(new Error('aborted'));
     const settle = () => {
       clearTimeout(timer);
@@ -93,7 +95,7 @@ async function probeHealth(url: string, stop: Promise<void>, options: { timeoutM
 export async function runSocketLoad(options: SocketLoadOptions): Promise<SocketLoadFigures> {
   // Each client waits for its `ready` frame listening to the signal: as many listeners as clients, on purpose.
   setMaxListeners(options.clients + 10, options.signal);
-  const connected = await Promise.allSettled(Array.from({ length: options.clients }, () => connect(options.url, options.signal)));
+  const connected = await Promise.allSettled(Array.from({ length: options.clients }, (_, i) => connect(options.url, loopbackSourceAddress(options.url, 3, i), options.signal)));
   const sockets = connected.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = connected.find((result) => result.status === 'rejected');
   if (failed !== undefined) {
