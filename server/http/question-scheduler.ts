@@ -43,7 +43,22 @@ export function createQuestionScheduler(options: QuestionSchedulerOptions): Ques
     for (const wake of waiters) wake();
   };
 
-  const pump = () => {
+  let pumpScheduled = false;
+  /**
+   * Starts the next question after pending I/O has run, one question per turn of the event loop: keyword answering
+   * is synchronous, and starting several at once, or starting one from a frame's callback, would keep the event loop
+   * from health checks, new frames and other requests for as long as they take.
+   */
+  const schedulePump = () => {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      startNext();
+    });
+  };
+
+  const startNext = () => {
     while (running < options.concurrency && turns.length > 0) {
       const client = turns.shift()!;
       const queue = queues.get(client);
@@ -59,10 +74,12 @@ export function createQuestionScheduler(options: QuestionSchedulerOptions): Ques
           // Behind everyone already waiting: the turn passes to the next connection.
           if (queue.waiting.length > 0) turns.push(client);
           else if (queues.get(client) === queue) queues.delete(client);
-          pump();
+          schedulePump();
           wakeIdle();
         });
+      break;
     }
+    if (running < options.concurrency && turns.length > 0) schedulePump();
   };
 
   return {
@@ -75,7 +92,7 @@ export function createQuestionScheduler(options: QuestionSchedulerOptions): Ques
       if (queue.waiting.length + (queue.running ? 1 : 0) >= options.maxQueuedPerClient) return false;
       queue.waiting.push(task);
       if (!queue.running && queue.waiting.length === 1) turns.push(client);
-      pump();
+      schedulePump();
       return true;
     },
     forget(client) {

@@ -1,5 +1,5 @@
 // Unit tests of the fair question scheduler: round robin over connections, one question per connection at a time,
-// a bounded queue per connection, forgetting a closed connection, and idle().
+// a bounded queue per connection, forgetting a closed connection, idle(), and yielding to the event loop.
 
 import { describe, expect, it } from 'vitest';
 import { createQuestionScheduler } from '../../server/http/question-scheduler.ts';
@@ -19,7 +19,10 @@ function gate(log: string[], label: string): { task: () => Promise<void>; releas
   };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets the scheduler start what it can: it starts one question per turn of the event loop. */
+const tick = async () => {
+  for (let turn = 0; turn < 10; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('createQuestionScheduler', () => {
   it('takes connections in turn, so a connection with many questions cannot starve the others', async () => {
@@ -106,5 +109,24 @@ describe('createQuestionScheduler', () => {
     scheduler.enqueue(client, async () => void log.push('after'));
     await scheduler.idle();
     expect(log).toEqual(['after']);
+  });
+
+  it('lets other work of the event loop run between two synchronous questions (health checks are not starved)', async () => {
+    const scheduler = createQuestionScheduler({ concurrency: 4, maxQueuedPerClient: 10 });
+    const log: string[] = [];
+    const busy = (label: string) => async () => {
+      const until = Date.now() + 5;
+      while (Date.now() < until);
+      log.push(label);
+    };
+    for (let i = 0; i < 8; i += 1) scheduler.enqueue({}, busy(`q${i}`));
+    // Nothing runs inside enqueue: a frame's callback returns at once.
+    expect(log).toEqual([]);
+    // An I/O callback standing in for a health check, queued after all eight questions.
+    const probe = new Promise<void>((resolve) => setImmediate(() => resolve(void log.push('health'))));
+    await probe;
+    await scheduler.idle();
+    expect(log.indexOf('health')).toBeLessThanOrEqual(2);
+    expect(log.filter((entry) => entry !== 'health')).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7']);
   });
 });
