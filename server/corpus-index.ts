@@ -79,8 +79,12 @@ const MAX_SEGMENTS = 24;
 const MAX_REMOVED_SHARE = 0.25;
 /** Files of an older generation are kept this long for readers still answering from it. */
 const GRACE_MS = 10 * 60_000;
-/** Texts embedded per call, unless told otherwise. */
-const DEFAULT_BATCH_SIZE = 32;
+/**
+ * Texts embedded per call, unless told otherwise: the embedder sorts a call's texts by length, so larger calls pad
+ * less (measured with bge-small at batch size 16: 128 per call builds 20-35% faster than 32, with the same answers on
+ * the three question sets; `npm run bench` prints the table).
+ */
+const DEFAULT_BATCH_SIZE = 128;
 
 /** A segment as loaded: its speeches, their passages and keyword postings, its vectors for one tag. */
 interface LoadedSegment {
