@@ -71,8 +71,24 @@ export function unifySpelling(word: string): string {
     .replace(/^(.{2,}[^aeiou])tre(s?)$/, '$1ter$2');
 }
 
+/**
+ * Terms of words met before. Stemming is the costliest step of analysing text, and speeches repeat their words, so
+ * answering (highlights, coverage) and reading metadata mostly look terms up. Bounded: cleared when full.
+ */
+const TERM_MEMO = new Map<string, string | null>();
+const TERM_MEMO_LIMIT = 200_000;
+
 /** Turns one folded word into its index term, or null for a stop word or noise. */
 export function termOf(word: string): string | null {
+  const known = TERM_MEMO.get(word);
+  if (known !== undefined) return known;
+  const term = analyseWord(word);
+  if (TERM_MEMO.size >= TERM_MEMO_LIMIT) TERM_MEMO.clear();
+  TERM_MEMO.set(word, term);
+  return term;
+}
+
+function analyseWord(word: string): string | null {
   const bare = word.replace(/'s$/, '').replace(/'/g, '');
   if (bare.length === 0 || STOP_WORDS.has(word) || STOP_WORDS.has(bare)) return null;
   // Single letters and digits ("a", "1") are list markers or noise in speeches, never topics.
