@@ -124,6 +124,8 @@ async function measureSize(size: number, shared: Omit<SizeContext, 'corpusDir' |
   const started = performance.now();
   const loadAtStart = os.loadavg();
   const root = path.join(shared.root, `size-${size}`);
+  // A kept folder from an earlier run would mix its corpus and index with this one's.
+  await rm(root, { recursive: true, force: true });
   const context: SizeContext = { ...shared, root, corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
   const limit = limitOf(context);
   const { settings } = context;

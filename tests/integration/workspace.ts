@@ -20,7 +20,7 @@ export interface Workspace {
 
 /**
  * Copies the project's corpus into a fresh temporary folder; with `withCorpusDev`, also the five statements of
- * `tests/fixtures/corpus-dev/` (from `../shared/corpus-dev/`), so that the corpus has more than one speech.
+ * `tests/fixtures/corpus-dev/` (copied from the team's shared corpus-dev folder), so that the corpus has more than one speech.
  */
 export async function createWorkspace(options: { withCorpusDev?: boolean } = {}): Promise<Workspace> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'idm-chat-'));
@@ -77,13 +77,13 @@ export const QUESTION_SETS = {
   corpusDev: 'questions-corpus-dev.json',
 } as const;
 
-/** A question set of `tests/fixtures/` (copied from `../shared` where it came from there). */
+/** A question set of `tests/fixtures/` (some copied from the team's shared folder). */
 export async function readQuestions(set: keyof typeof QUESTION_SETS): Promise<DevQuestion[]> {
   const file = path.join(PROJECT_ROOT, 'tests', 'fixtures', QUESTION_SETS[set]);
   return JSON.parse(await readFile(file, 'utf8')) as DevQuestion[];
 }
 
-/** The development questions (`../shared/eval/dev-questions.json`, copied into `tests/fixtures/`). */
+/** The development questions (the team's shared eval/dev-questions.json, copied into `tests/fixtures/`). */
 export function readDevQuestions(): Promise<DevQuestion[]> {
   return readQuestions('dev');
 }
