@@ -42,6 +42,7 @@ export interface WordToken {
 }
 
 const WORD_PATTERN = /[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
+const PLAIN_WORD = /^[A-Za-z0-9]+$/;
 
 /**
  * Splits text into folded words with their offsets in the original text.
@@ -52,7 +53,8 @@ export function wordTokens(text: string): WordToken[] {
   // Offsets are taken on the unfolded text; each word is folded on its own so accents never shift positions.
   for (const match of text.matchAll(/[\p{L}\p{M}\p{N}]+(?:['\u2019][\p{L}\p{M}]+)?/gu)) {
     const start = match.index ?? 0;
-    const folded = foldText(match[0]).match(WORD_PATTERN)?.join('') ?? '';
+    // Most words are plain ASCII, for which folding is lower-casing: the full fold is the costliest step here.
+    const folded = PLAIN_WORD.test(match[0]) ? match[0].toLowerCase() : (foldText(match[0]).match(WORD_PATTERN)?.join('') ?? '');
     if (folded.length > 0) tokens.push({ word: folded, start, end: start + match[0].length });
   }
   return tokens;
