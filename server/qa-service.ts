@@ -9,7 +9,8 @@ import { SILENT_LOGGER, type Logger } from './core/logger.ts';
 import type { AskOptions, RetrievalAnswer } from './core/retriever.ts';
 import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
-import type { Embedder, Reranker, RetrievalMode, SynonymLookup } from './core/types.ts';
+import { prepareMetadataTerms } from './core/question-names.ts';
+import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
 import { createCorpusEditor, summaryOf, type AddSpeechInput, type AddSpeechResult, type CorpusState, type SpeechSummary } from './corpus-editor.ts';
@@ -132,6 +133,8 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
   const settings: RetrievalSettings = options.settings ?? { fixedDenseThreshold: null, overrides: {} };
   const build = () => buildRetriever({ speeches: state.speeches, lexical: state.lexical, dense, reranker, synonyms, settings });
   let retriever = build();
+  /** The speeches' metadata terms being prepared ahead of the first question (see warmNames). */
+  let warming: Promise<void> = Promise.resolve();
   let retryTimer: NodeJS.Timeout | null = null;
   let closed = false;
   /** Aborted when a change must stop for shutdown: the add under way is rolled back at its next step. */
@@ -154,6 +157,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
     state = next;
     byId = new Map(next.speeches.map((speech) => [speech.meta.id, speech]));
     retriever = build();
+    warming = warming.then(() => warmNames(next.speeches, () => closed));
     if (!changed) return;
     for (const listener of corpusListeners) listener(retriever.counts);
   }
@@ -224,6 +228,7 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
 
   synonyms = await loadOptional(loadSynonyms, 'query expansion');
   retriever = build();
+  warming = warmNames(state.speeches, () => closed);
   if (loadEmbedder === null) log.info('mode: "lexical" (no model configured)');
   let settled = attemptModel();
 
@@ -273,12 +278,21 @@ export async function openQaService(options: QaServiceOptions): Promise<QaServic
         // The model attempt may queue an index sync; the queue then holds every change and reload under way.
         await settled;
         await serial(async () => {});
+        await warming;
         await editor.close();
       } finally {
         if (abortTimer !== null) clearTimeout(abortTimer);
       }
     },
   };
+}
+
+/** Prepares the speeches' metadata terms for the name index, 200 speeches per turn of the event loop. */
+async function warmNames(speeches: readonly Speech[], isClosed: () => boolean): Promise<void> {
+  for (let start = 0; start < speeches.length && !isClosed(); start += 200) {
+    prepareMetadataTerms(speeches.slice(start, start + 200).map((speech) => speech.meta));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

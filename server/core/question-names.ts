@@ -72,6 +72,14 @@ function metadataTermsOf(meta: Speech['meta']): { speaker: string[]; other: stri
   return terms;
 }
 
+/**
+ * Works out (and keeps) the metadata terms of `metas` ahead of the first question, which would otherwise pay for all
+ * of them at once (about 0.1 s at 3,000 speeches). Callers run it a slice at a time, off the question path.
+ */
+export function prepareMetadataTerms(metas: ReadonlyArray<Speech['meta']>): void {
+  for (const meta of metas) metadataTermsOf(meta);
+}
+
 /** What the corpus knows of names: every term it holds, and who gave each speech. */
 export class NameIndex {
   readonly #knows: (term: string) => boolean;
