@@ -11,6 +11,7 @@ import { writeTinyModel } from '../../scripts/tiny-model.ts';
 import { loadTransformersEmbedder, type ModelLoadProgress } from '../../server/adapters/transformers-embedder.ts';
 import { AppError } from '../../server/core/errors.ts';
 import type { Embedder } from '../../server/core/types.ts';
+import { closedPort } from './closed-port.ts';
 
 let tmp = '';
 let modelDir = '';
@@ -30,15 +31,6 @@ async function expectModelUnavailable(load: () => Promise<unknown>): Promise<{ e
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe('model_unavailable');
   return { error: error as AppError, ms };
-}
-
-/** A local port with nothing listening, so connections are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {

