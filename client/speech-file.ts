@@ -1,6 +1,7 @@
 // Which files can be added as speeches, checked before uploading, and what the address field accepts: the server's
 // source types and size limit (server/core/source-formats.ts), in words for people.
 
+import { capitalise } from '../server/core/sentence-case.ts';
 import {
   describeFormats,
   formatLabel,
@@ -17,10 +18,8 @@ export { SPEECH_FILE_ACCEPT } from '../server/core/source-formats.ts';
 /** The size limit in words, e.g. "20 MB". */
 const LIMIT_TEXT = `${MAX_SPEECH_FILE_BYTES / (1024 * 1024)} MB`;
 
-const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-
 /** The accepted kinds in words: "Plain text (.txt), Markdown (.md), PDF (.pdf), Word document (.docx) or web page (.html, .htm)". */
-const KINDS_TEXT = capitalised(describeFormats());
+const KINDS_TEXT = capitalise(describeFormats());
 
 /** What the file chooser accepts, in words. */
 export const SPEECH_FILE_HINT = `${KINDS_TEXT}, up to ${LIMIT_TEXT}`;
@@ -36,13 +35,13 @@ function extensionOf(name: string): string {
 
 /** A format's name for people, capitalised: "PDF", "Web page". */
 export function formatKind(format: string): string | null {
-  return (SPEECH_FORMATS as readonly string[]).includes(format) ? capitalised(formatLabel(format as SpeechFormat)) : null;
+  return (SPEECH_FORMATS as readonly string[]).includes(format) ? capitalise(formatLabel(format as SpeechFormat)) : null;
 }
 
 /** The kind of document a file is, e.g. "PDF", or null when it is not one we accept. */
 export function speechFileKind(file: Pick<File, 'name'>): string | null {
   const format = formatOfFileName(file.name);
-  return format === null ? null : capitalised(formatLabel(format));
+  return format === null ? null : capitalise(formatLabel(format));
 }
 
 /**

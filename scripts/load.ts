@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { startWorkerThread } from '../server/adapters/worker-thread.ts';
 import { PROJECT_ROOT } from '../server/config.ts';
@@ -63,8 +64,6 @@ export interface LoadReport {
 const REPLY_TIMEOUT_MS = 10_000;
 /** Measured clients per loopback address, under the default per-address connection limit. */
 const CLIENTS_PER_ADDRESS = 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 type Condition = 'steady' | 'flood';
 
 /** Latencies and error codes of the replies to one condition's questions. */

@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../server/config.ts';
+import { processMemory } from './bench/process-memory.ts';
 
 /** A server running in a child process. */
 export interface ServerProcess {
@@ -27,13 +28,7 @@ export interface ServerProcess {
 
 /** Resident memory of a process in MB, or null where it cannot be read (no /proc). */
 export async function residentMb(pid: number): Promise<number | null> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb === undefined ? null : Number(kb) / 1024;
-  } catch {
-    return null;
-  }
+  return (await processMemory(pid))?.rssMb ?? null;
 }
 
 /** CPU time a process has used so far (user and system) in ms, or null where it cannot be read (no /proc). */

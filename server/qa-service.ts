@@ -10,6 +10,7 @@ import type { AskOptions, RetrievalAnswer } from './core/retriever.ts';
 import type { MetaFields } from './core/speech-meta.ts';
 import { isSpeechId } from './core/speech-meta.ts';
 import { prepareMetadataTerms } from './core/question-names.ts';
+import { capitalise } from './core/sentence-case.ts';
 import type { Embedder, Reranker, RetrievalMode, Speech, SynonymLookup } from './core/types.ts';
 import { watchCorpus } from './adapters/corpus-watcher.ts';
 import type { ExtractionLimits } from './adapters/extraction-sandbox.ts';
@@ -294,5 +295,3 @@ async function warmNames(speeches: readonly Speech[], isClosed: () => boolean): 
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
-
-const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -41,6 +41,12 @@ function kilobytes(status: string, field: string): number {
   return match === null ? 0 : Number(match[1]) * 1024;
 }
 
+/** The memory of process `pid`, or null when it has ended. */
+export async function processMemory(pid: number): Promise<ProcessMemory | null> {
+  const status = await readProc(pid, 'status');
+  return status === null ? null : { pid, rssMb: kilobytes(status, 'VmRSS') / MB, peakRssMb: kilobytes(status, 'VmHWM') / MB };
+}
+
 /**
  * The memory of the process below `rootPid` (or itself) with the largest resident set.
  * @throws Error when the tree has ended.
@@ -48,9 +54,8 @@ function kilobytes(status: string, field: string): number {
 export async function largestProcessMemory(rootPid: number): Promise<ProcessMemory> {
   let largest: ProcessMemory | null = null;
   for (const pid of await processTree(rootPid)) {
-    const status = await readProc(pid, 'status');
-    if (status === null) continue;
-    const memory = { pid, rssMb: kilobytes(status, 'VmRSS') / MB, peakRssMb: kilobytes(status, 'VmHWM') / MB };
+    const memory = await processMemory(pid);
+    if (memory === null) continue;
     if (largest === null || memory.rssMb > largest.rssMb) largest = memory;
   }
   if (largest === null) throw new Error(`process ${rootPid} has ended`);

@@ -2,6 +2,7 @@
 // command to the first answer of `GET /api/health` (and, with a model, to the move to hybrid retrieval).
 
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthReply } from '../../server/core/http-api.ts';
 import { isRecord } from '../../server/core/protocol.ts';
 import { failureOf, lastLineOf, startProcess, type RunningProcess } from './child-process.ts';
@@ -46,8 +47,6 @@ export async function fetchHealth(url: string, timeoutMs: number): Promise<Healt
     return null;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls health until `done` accepts a reply; throws when the server exits, the deadline passes or `signal` aborts. */
 async function pollHealth(

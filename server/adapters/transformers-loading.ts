@@ -6,6 +6,7 @@ import path from 'node:path';
 import { env } from '@xenova/transformers';
 import { AppError } from '../core/errors.ts';
 import type { ModelLoadProgress } from './model-progress.ts';
+import { capitalise } from '../core/sentence-case.ts';
 
 export { describeProgress, type ModelLoadProgress } from './model-progress.ts';
 
@@ -165,10 +166,6 @@ async function withEnvLock<T>(load: () => Promise<T>): Promise<T> {
   const run = envLock.then(load, load);
   envLock = run.catch(() => undefined);
   return run;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
